@@ -1,0 +1,35 @@
+"""Subcommands, loaded lazily."""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from .. import __version__
+from ..cli import COMMANDS
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module = importlib.import_module(COMMANDS[cmd_name][0])
+        return module.command  # type: ignore[no-any-return]
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+def build_cli() -> click.Group:
+    @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+    @click.version_option(__version__, "--version", "-V", prog_name="slimguard")
+    def cli() -> None:
+        """slimguard finds, fixes and proves: containers that run as non-root and carry less."""
+
+    return cli
