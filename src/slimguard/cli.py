@@ -8,7 +8,10 @@ from __future__ import annotations
 import sys
 
 COMMANDS = {
-    "dump": ("slimguard.commands.dump", "Print the syntax tree and semantic model of a Dockerfile."),
+    "dump": ("slimguard.commands.dump", "command", "Print the syntax tree and semantic model of a Dockerfile."),
+    "lint": ("slimguard.commands.lint", "command", "Find root and bloat problems in Dockerfiles."),
+    "rules": ("slimguard.commands.rules_cmd", "rules_command", "List the rules."),
+    "explain": ("slimguard.commands.rules_cmd", "explain_command", "Show a rule's documentation."),
 }
 
 

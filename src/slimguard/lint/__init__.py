@@ -1,0 +1,5 @@
+"""Dockerfile linting."""
+
+from .engine import FileResult, lint_text
+
+__all__ = ["FileResult", "lint_text"]
