@@ -38,6 +38,9 @@ class Pragmas:
         return False
 
 
+_HADOLINT_CODE = re.compile(r"^(DL|SC|SG)\d{4}$|^SG\d{3}$")
+
+
 def _codes(text: str) -> set[str]:
     return {c.strip().upper() for c in text.split(",") if c.strip()}
 
@@ -58,6 +61,10 @@ def parse_pragmas(tree: Dockerfile) -> Pragmas:
                 pragmas.count += 1
                 scope = (m.group("scope") or "").lower() or None
                 codes = _codes(m.group("codes"))
+                if m.group("tool").lower() == "hadolint" and not all(_HADOLINT_CODE.match(c) for c in codes):
+                    pending = []
+                    continue  # hadolint disregards a pragma naming an invalid code
+
                 if scope == "global":
                     pragmas.global_codes |= codes
                 else:

@@ -94,7 +94,14 @@ def user_fix(ctx: "LintContext", stage: "Stage") -> Fix | None:
     if plan.create:
         lines.append(f"{keyword(tree, 'RUN')} " + " && \\\n    ".join(plan.create).replace("\n", _nl(tree)))
     lines.append(f"{keyword(tree, 'USER')} {plan.user}")
-    edit: Edit = insert_after(tree, anchor(stage), lines)
+    at = anchor(stage)
+    if at.name == "USER" and stage.user.instruction is at:
+        # the root USER is the last thing that needs root: replace it instead of adding after it
+        text = str(at)
+        body = text.rstrip("\r\n")
+        edit: Edit = Edit(at.start_offset, at.start_offset + len(body), _nl(tree).join(lines))
+    else:
+        edit = insert_after(tree, at, lines)
     return Fix(f"run as {plan.user}: {plan.reason}", (edit,), safe=True)
 
 
