@@ -151,18 +151,17 @@ def _check_digest(digest: str) -> None:
     expected = _DIGEST_HEX_LENGTHS.get(algorithm)
     if expected is None:
         if _LOOSE_DIGEST_RE.fullmatch(digest) is None:
-            raise ImageRefError(f"invalid digest {digest!r}: invalid checksum digest format")
+            raise ImageRefError("invalid digest: invalid checksum digest format")
         raise ImageRefError(
-            f"invalid digest {digest!r}: unsupported digest algorithm {algorithm!r} "
+            f"invalid digest: unsupported digest algorithm {algorithm!r} "
             f"(supported: {', '.join(sorted(_DIGEST_HEX_LENGTHS))})"
         )
     if len(encoded) != expected:
         raise ImageRefError(
-            f"invalid digest {digest!r}: {algorithm} needs {expected} hex characters, "
-            f"got {len(encoded)}"
+            f"invalid digest: {algorithm} needs {expected} hex characters, got {len(encoded)}"
         )
     if _LOWER_HEX_RE.fullmatch(encoded) is None:
-        raise ImageRefError(f"invalid digest {digest!r}: hex must be lowercase")
+        raise ImageRefError("invalid digest: hex must be lowercase")
 
 
 def _describe_failure(text: str) -> str:
@@ -196,6 +195,10 @@ def parse_image_ref(text: str) -> ImageRef:
         raise ImageRefError(f"image reference must be a string, not {type(text).__name__}")
     if text == "":
         raise ImageRefError("invalid reference format: empty image reference")
+    if "$" in text:
+        raise ImageRefError(
+            f"invalid reference format: {text!r} contains an unexpanded variable"
+        )
     if text == _SCRATCH:
         return ImageRef(original=text, registry="", repository=_SCRATCH)
     if _IDENTIFIER_RE.fullmatch(text):

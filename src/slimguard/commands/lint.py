@@ -115,7 +115,7 @@ def command(paths, target, build_args, select, ignore, fmt, output, failure_thre
             sys.exit(2)
     else:
         sys.stdout.write(text)
-    if fmt != "text" and report.errors:
+    if report.errors:
         for err in report.errors:
             click.echo(f"slimguard: error: {err}", err=True)
     if report.errors:

@@ -35,8 +35,6 @@ def render(report: Report, color: bool = False) -> str:
                 width = max(1, (f.end_column - f.column) if f.end_line == f.line else len(src) - f.column + 1)
                 out.append("         | " + " " * (f.column - 1) + _c("^" * max(1, width), _COLORS[f.severity], color))
         out.append("")
-    for err in report.errors:
-        out.append(_c("error: ", "31;1", color) + err)
     counts = defaultdict(int)
     for f in report.findings:
         counts[f.severity.label] += 1
