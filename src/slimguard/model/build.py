@@ -26,7 +26,12 @@ _SHELLS = {"sh", "bash", "ash", "dash", "zsh", "ksh", "busybox"}
 BaseUserResolver = Callable[["object"], "str | None"]
 
 
+_EMPTY: frozenset[str] = frozenset()
+
+
 def _expand(text: str, env: Mapping[str, str], escape: str) -> tuple[str, frozenset[str]]:
+    if "$" not in text and "'" not in text and '"' not in text and escape not in text:
+        return text, _EMPTY  # nothing to substitute or unquote
     from ..expand import ExpansionError, expand_word
 
     try:

@@ -64,7 +64,13 @@ class Flag:
     """A ``--name[=value]`` builder flag."""
 
     text: str  # as BuildKit reports it: quotes removed
-    span: Span
+    start: int  # source offsets of the flag as written
+    end: int
+    index: LineIndex
+
+    @property
+    def span(self) -> Span:
+        return self.index.span(self.start, self.end)
 
     @property
     def name(self) -> str:
@@ -100,9 +106,9 @@ class Instruction(Node):
     """One Dockerfile instruction, including its continuation lines and heredocs."""
 
     keyword: str = ""
+    name: str = ""  # the keyword in upper case
     flags: list[Flag] = field(default_factory=list)
     rest: str = ""  # the arguments after flags, trimmed (BuildKit's "rest")
-    rest_span: Span | None = None
     is_json: bool = False
     json_args: list[str] | None = None
     heredocs: list[Heredoc] = field(default_factory=list)
@@ -110,7 +116,8 @@ class Instruction(Node):
     original: str = ""
     errors: list[ParseError] = field(default_factory=list)
     escape: str = "\\"
-    keyword_span: Span | None = None
+    keyword_start: int = 0  # source offsets of the keyword
+    keyword_end: int = 0
     _value: tuple[str, ...] = ()
     _line: LogicalLine | None = None
     _rest_offset: int = 0
@@ -118,8 +125,13 @@ class Instruction(Node):
     kind = "instruction"
 
     @property
-    def name(self) -> str:
-        return self.keyword.upper()
+    def keyword_span(self) -> Span:
+        assert self._index is not None
+        return self._index.span(self.keyword_start, self.keyword_end)
+
+    @property
+    def rest_span(self) -> Span:
+        return self.source_span(0, len(self.rest))
 
     @property
     def is_known(self) -> bool:

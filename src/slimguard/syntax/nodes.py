@@ -113,10 +113,15 @@ Child = Union[Token, "Node"]
 
 @dataclass(eq=False)
 class Node:
-    """A group of tokens and nodes; its text is the concatenation of its children."""
+    """A group of tokens and nodes; its text is the concatenation of its children.
+
+    Offsets are stored; line/column spans are computed on demand.
+    """
 
     children: list[Child] = field(default_factory=list)
-    span: Span | None = None
+    start_offset: int = 0
+    end_offset: int = 0
+    index: "LineIndex | None" = field(default=None, repr=False)
 
     kind = "node"
 
@@ -127,27 +132,29 @@ class Node:
         for child in self.children:
             yield from child.tokens()
 
-    @property
-    def start_offset(self) -> int:
-        assert self.span is not None
-        return self.span.start.offset
+    def set_extent(self, start: int, end: int, index: "LineIndex") -> None:
+        self.start_offset = start
+        self.end_offset = end
+        self.index = index
 
     @property
-    def end_offset(self) -> int:
-        assert self.span is not None
-        return self.span.end.offset
+    def span(self) -> Span | None:
+        if self.index is None:
+            return None
+        return self.index.span(self.start_offset, self.end_offset)
 
     @property
     def start_line(self) -> int:
-        assert self.span is not None
-        return self.span.start.line
+        assert self.index is not None
+        return self.index.position(self.start_offset).line
 
     @property
     def end_line(self) -> int:
         """Last line holding content of this node (a final newline does not start a new line)."""
-        assert self.span is not None
-        end = self.span.end
-        if end.column == 1 and end.line > self.span.start.line:
+        assert self.index is not None
+        start = self.index.position(self.start_offset)
+        end = self.index.position(self.end_offset)
+        if end.column == 1 and end.line > start.line:
             return end.line - 1
         return end.line
 

@@ -63,7 +63,6 @@ class Dockerfile(Node):
     escape: str = "\\"
     directives: list[Directive] = field(default_factory=list)
     errors: list[ParseError] = field(default_factory=list)
-    index: LineIndex | None = None
     kind = "dockerfile"
 
     def __str__(self) -> str:  # fast path; equal to joining the children
@@ -138,14 +137,14 @@ class _Parser:
             node.children.append(Token(kind, body, start + lead))
         if end > cend:
             node.children.append(Token(TokenKind.NEWLINE, self.text[cend:end], cend))
-        node.span = self.index.span(start, end)
+        node.set_extent(start, end, self.index)
         return node
 
     # -- top level ---------------------------------------------------------
     def run(self) -> Dockerfile:
         root = Dockerfile(text=self.text, index=self.index)
         if self.first:
-            bom = Trivia([Token(TokenKind.BOM, "\ufeff", 0)], self.index.span(0, 1))
+            bom = Trivia([Token(TokenKind.BOM, "\ufeff", 0)], 0, 1, self.index)
             root.children.append(bom)
         while self.i < len(self.lines):
             start, cend, end = self.lines[self.i]
@@ -177,7 +176,7 @@ class _Parser:
                     self.errors.extend(child.trigger.errors)
         self.errors.sort(key=lambda e: (e.line, e.column))
         root.errors = self.errors
-        root.span = self.index.span(0, len(self.text))
+        root.set_extent(0, len(self.text), self.index)
         return root
 
     def _directive(self, body: str, start: int, cend: int, end: int) -> Directive | None:
@@ -250,16 +249,16 @@ class _Parser:
             ins.original = line.text + "\n" + "".join(h.content + h.name + "\n" for h in ins.heredocs)
 
         ins.children = self._tokens(items, regions)
-        ins.span = self.index.span(first_offset, _end_of(ins.children, first_offset))
+        ins.set_extent(first_offset, _end_of(ins.children, first_offset), self.index)
         if ins.trigger is not None:
             trig = ins.trigger
-            cut = trig.keyword_span.start.offset if trig.keyword_span else ins.end_offset
+            cut = trig.keyword_start
             k = 0
             while k < len(ins.children) and _offset_of(ins.children[k]) < cut:
                 k += 1
             trig.children = ins.children[k:]
             ins.children = ins.children[:k] + [trig]
-            trig.span = self.index.span(cut, ins.end_offset)
+            trig.set_extent(cut, ins.end_offset, self.index)
         return ins
 
     def _line_piece(self, content: str, offset: int, cend: int, end: int, line: LogicalLine, items: list) -> bool:
@@ -300,30 +299,38 @@ class _Parser:
         if not doc.terminated and body_end > body_start:
             doc.children.append(Token(TokenKind.HEREDOC_BODY, self.text[body_start:body_end], body_start))
         doc.content = "".join(content)
-        doc.span = self.index.span(body_start, body_end)
+        doc.set_extent(body_start, body_end, self.index)
         return doc
 
     def _tokens(self, items: list, regions: list[tuple[int, int, TokenKind]]) -> list:
-        cuts = sorted({p for s, e, _ in regions for p in (s, e)})
+        regions.sort()
         out: list = []
+        append = out.append
         for item in items:
-            if not isinstance(item, tuple):
-                out.append(item)
+            if type(item) is not tuple:
+                append(item)
                 continue
             lstart, source, piece = item
             lend = lstart + len(piece)
-            points = [lstart] + [c for c in cuts if lstart < c < lend] + [lend]
-            for a, b in zip(points, points[1:]):
-                sub = piece[a - lstart : b - lstart]
-                kind = None
-                for rs, re_, rk in regions:
-                    if rs <= a < re_:
-                        kind = rk
-                        break
-                if kind is None:
-                    kind = TokenKind.WHITESPACE if sub.strip(_GO_SPACE) == "" else TokenKind.ARGUMENT
-                out.append(Token(kind, sub, source + (a - lstart)))
+            pos = lstart
+            for rs, rend, kind in regions:
+                if rend <= pos or rs >= lend:
+                    continue
+                if rs > pos:
+                    self._gap(append, piece, lstart, source, pos, rs)
+                    pos = rs
+                b = rend if rend < lend else lend
+                append(Token(kind, piece[pos - lstart : b - lstart], source + (pos - lstart)))
+                pos = b
+            if pos < lend:
+                self._gap(append, piece, lstart, source, pos, lend)
         return out
+
+    @staticmethod
+    def _gap(append, piece: str, lstart: int, source: int, a: int, b: int) -> None:
+        sub = piece[a - lstart : b - lstart]
+        kind = TokenKind.WHITESPACE if sub.strip(_GO_SPACE) == "" else TokenKind.ARGUMENT
+        append(Token(kind, sub, source + (a - lstart)))
 
     def _analyze(self, ins: Instruction, line: LogicalLine, lo: int, hi: int, regions: list) -> None:
         """Fill in the semantic fields of *ins* from the logical text [lo, hi)."""
@@ -332,22 +339,23 @@ class _Parser:
         ks += lo
         ke += lo
         ins.keyword = text[ks:ke]
+        ins.name = ins.keyword.upper()
         ins._line = line
         ins._index = self.index
         kw_src = line.to_source(ks)
-        ins.keyword_span = self.index.span(kw_src, line.to_source(ke, is_end=True) if ke > ks else kw_src)
+        ins.keyword_start = kw_src
+        ins.keyword_end = line.to_source(ke, is_end=True) if ke > ks else kw_src
         if ke > ks:
             regions.append((ks, ke, TokenKind.KEYWORD))
         raw_flags, rest_start = buildkit.extract_flags(text, ke)
         for f in raw_flags:
             regions.append((f.start, f.end, TokenKind.FLAG))
-            ins.flags.append(Flag(f.text, self.index.span(line.to_source(f.start), line.to_source(f.end, is_end=True))))
+            ins.flags.append(Flag(f.text, line.to_source(f.start), line.to_source(f.end, is_end=True), self.index))
         rest_raw = text[rest_start:hi]
         rest = rest_raw.strip(_GO_SPACE)
         rs = rest_start + (len(rest_raw) - len(rest_raw.lstrip(_GO_SPACE)))
         ins.rest = rest
         ins._rest_offset = rs
-        ins.rest_span = ins.source_span(0, len(rest))
         name = ins.name
         if name == "ONBUILD":
             if rest:
