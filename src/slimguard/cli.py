@@ -10,6 +10,7 @@ import sys
 COMMANDS = {
     "dump": ("slimguard.commands.dump", "command", "Print the syntax tree and semantic model of a Dockerfile."),
     "lint": ("slimguard.commands.lint", "command", "Find root and bloat problems in Dockerfiles."),
+    "fix": ("slimguard.commands.fix", "command", "Fix Dockerfiles with minimal edits (diff, --write, --check)."),
     "rules": ("slimguard.commands.rules_cmd", "rules_command", "List the rules."),
     "explain": ("slimguard.commands.rules_cmd", "explain_command", "Show a rule's documentation."),
 }
