@@ -13,6 +13,9 @@ import re
 from dataclasses import dataclass
 
 WHITESPACE_RE = re.compile(r"[\t\v\f\r ]+")
+# Go's unicode.IsSpace, which BuildKit uses for trimming and word splitting.
+GO_SPACE = ("\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
+            "\u200a\u2028\u2029\u202f\u205f\u3000")
 
 NOT_STRING_ARRAY = "when using JSON array syntax, arrays must be comprised of strings only"
 
@@ -30,9 +33,9 @@ class RawFlag:
 
 def split_keyword(line: str) -> tuple[int, int]:
     """Return the logical [start, end) of the instruction keyword."""
-    start = len(line) - len(line.lstrip())
+    start = len(line) - len(line.lstrip(GO_SPACE))
     m = WHITESPACE_RE.search(line, start)
-    end = m.start() if m else len(line.rstrip())
+    end = m.start() if m else len(line.rstrip(GO_SPACE))
     return start, max(start, end)
 
 
@@ -40,12 +43,39 @@ def extract_flags(line: str, offset: int) -> tuple[list[RawFlag], int]:
     """Parse leading ``--flag`` words of *line* starting at *offset*.
 
     Returns the flags and the logical offset where the remaining arguments begin.
+    BuildKit reads flags byte by byte (each UTF-8 byte becomes one Latin-1 character, and the
+    bytes 0x85 and 0xA0 count as spaces); non-ASCII lines are handled the same way, so flag
+    texts and the start of the arguments match what BuildKit uses.
     """
+    if line.isascii():
+        return _extract_flags(line, offset)
+    data = line.encode("utf-8", "surrogatepass")
+    units = data.decode("latin-1")
+    starts: list[int] = []  # byte offset where each character starts
+    char_of: list[int] = []  # character index of each byte
+    pos = 0
+    for ci, ch in enumerate(line):
+        size = len(ch.encode("utf-8", "surrogatepass"))
+        starts.append(pos)
+        char_of.extend([ci] * size)
+        pos += size
+    char_of.append(len(line))
+    starts.append(len(data))
+
+    def to_char(b: int) -> int:
+        ci = char_of[b]
+        return ci if starts[ci] == b else ci + 1  # a split inside a character consumes it
+
+    flags, rest = _extract_flags(units, len(line[:offset].encode("utf-8", "surrogatepass")))
+    return [RawFlag(f.text, to_char(f.start), to_char(f.end)) for f in flags], to_char(rest)
+
+
+def _extract_flags(line: str, offset: int) -> tuple[list[RawFlag], int]:
     flags: list[RawFlag] = []
     pos = offset
     n = len(line)
     while True:
-        while pos < n and line[pos].isspace():
+        while pos < n and line[pos] in GO_SPACE:
             pos += 1
         if pos >= n:
             return flags, n
@@ -72,7 +102,7 @@ def extract_flags(line: str, offset: int) -> tuple[list[RawFlag], int]:
                 word.append(ch)
                 pos += 1
                 continue
-            if ch.isspace():
+            if ch in GO_SPACE:
                 break
             if ch in "'\"":
                 quote = ch
@@ -116,7 +146,7 @@ def parse_words(rest: str, escape: str) -> list[tuple[str, int, int]]:
             break
         ch = rest[pos]
         if not in_word:
-            if ch.isspace():
+            if ch in GO_SPACE:
                 pos += 1
                 continue
             in_word = True
@@ -135,7 +165,7 @@ def parse_words(rest: str, escape: str) -> list[tuple[str, int, int]]:
             word.append(ch)
             pos += 1
             continue
-        if ch.isspace():
+        if ch in GO_SPACE:
             if blank_ok or word:
                 words.append(("".join(word), start, pos))
             word = []
@@ -171,24 +201,42 @@ def split_whitespace(rest: str) -> list[tuple[str, int, int]]:
     return out
 
 
+def _reject_number(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError("number out of range")  # Go cannot decode it: not JSON
+    return value
+
+
+def _reject_constant(text: str) -> float:
+    raise ValueError(f"{text} is not JSON")
+
+
+_DECODER = json.JSONDecoder(parse_float=_reject_number, parse_int=_reject_number,
+                            parse_constant=_reject_constant)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def parse_json_array(rest: str) -> list[str] | None:
     """Return the JSON string array at the start of *rest*, or None when not JSON.
 
     Raises :class:`ArgumentError` when it is a JSON array holding non-strings.
-    Trailing text after the array is ignored, as BuildKit does.
+    Trailing text after the array is ignored, as BuildKit does. Like Go's decoder,
+    NaN/Infinity and numbers out of float64 range make it "not JSON", and unpaired
+    surrogate escapes decode to U+FFFD.
     """
-    text = rest.lstrip()
+    text = rest.lstrip(GO_SPACE)
     if not text.startswith("["):
         return None
     try:
-        value, _ = json.JSONDecoder().raw_decode(text)
+        value, _ = _DECODER.raw_decode(text)
     except (ValueError, RecursionError):
         return None
     if not isinstance(value, list):
         return None
     if not all(isinstance(v, str) for v in value):
         raise ArgumentError(NOT_STRING_ARRAY)
-    return value
+    return [_SURROGATE.sub("\ufffd", v) for v in value]
 
 
 def name_values(rest: str, key: str, escape: str) -> list[str]:
@@ -223,8 +271,12 @@ class HeredocSpec:
     expand: bool
 
 
-def _lex_words(text: str, keep_quotes: bool) -> list[str]:
-    """A small shell-word splitter matching BuildKit's lexer for heredoc detection."""
+def _lex_words(text: str, keep_quotes: bool) -> list[str] | None:
+    """A small shell-word splitter matching BuildKit's lexer for heredoc detection.
+
+    Returns None on an unterminated quote (BuildKit then finds no heredoc at all).
+    Without ``keep_quotes`` empty words are dropped, as BuildKit's lexer does.
+    """
     words: list[str] = []
     cur: list[str] = []
     have = False
@@ -232,9 +284,11 @@ def _lex_words(text: str, keep_quotes: bool) -> list[str]:
     n = len(text)
     while i < n:
         ch = text[i]
-        if ch.isspace():
+        if ch in GO_SPACE:
             if have:
-                words.append("".join(cur))
+                word = "".join(cur)
+                if keep_quotes or word:
+                    words.append(word)
                 cur, have = [], False
             i += 1
             continue
@@ -252,6 +306,8 @@ def _lex_words(text: str, keep_quotes: bool) -> list[str]:
                 if ch == '"' and text[end] == "\\":
                     end += 1
                 end += 1
+            if end >= n:
+                return None
             inner = text[i + 1 : end]
             if keep_quotes:
                 cur.append(text[i : end + 1])
@@ -262,22 +318,24 @@ def _lex_words(text: str, keep_quotes: bool) -> list[str]:
         cur.append(ch)
         i += 1
     if have:
-        words.append("".join(cur))
+        word = "".join(cur)
+        if keep_quotes or word:
+            words.append(word)
     return words
 
 
 def heredocs_in_line(line: str) -> list[HeredocSpec]:
     """Heredoc openers (``<<EOF``, ``<<-"EOF"``, ``3<<EOF``) in a logical line."""
     specs: list[HeredocSpec] = []
-    for word in _lex_words(line, keep_quotes=True):
+    for word in _lex_words(line, keep_quotes=True) or []:
         m = _HEREDOC_RE.match(word)
         if not m or not m.group(3):
             continue
         rest = m.group(3)
         plain = _lex_words(rest, keep_quotes=False)
-        if len(plain) != 1:
+        if plain is None or len(plain) != 1:
             continue
-        raw = _lex_words(rest, keep_quotes=True)
+        raw = _lex_words(rest, keep_quotes=True) or []
         name = plain[0]
         quotes_plain = name.count("'") + name.count('"')
         quotes_raw = raw[0].count("'") + raw[0].count('"') if raw else 0

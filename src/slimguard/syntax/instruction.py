@@ -107,6 +107,7 @@ class Instruction(Node):
 
     keyword: str = ""
     name: str = ""  # the keyword in upper case
+    is_known: bool = False  # a Dockerfile instruction BuildKit knows
     flags: list[Flag] = field(default_factory=list)
     rest: str = ""  # the arguments after flags, trimmed (BuildKit's "rest")
     is_json: bool = False
@@ -133,9 +134,6 @@ class Instruction(Node):
     def rest_span(self) -> Span:
         return self.source_span(0, len(self.rest))
 
-    @property
-    def is_known(self) -> bool:
-        return self.name in KNOWN_INSTRUCTIONS
 
     def flag(self, name: str) -> Flag | None:
         """The last flag called *name* (``from``, ``chown``, ...), if any."""

@@ -32,9 +32,11 @@ from .nodes import (
     Trivia,
 )
 
-# Go's unicode.IsSpace, which BuildKit uses for trimming.
-_GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-_DIRECTIVE_RE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$")
+_GO_SPACE = buildkit.GO_SPACE
+# RE2's \s is ASCII-only and has no \v
+_DIRECTIVE_RE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*$", re.DOTALL)
+MAX_LINE_BYTES = 65535  # bufio.Scanner's limit in BuildKit
+_KNOWN_LOWER = {k.lower(): k for k in KNOWN_INSTRUCTIONS}
 VALID_DIRECTIVES = frozenset({"syntax", "escape", "check"})
 
 _NEEDS_ONE = frozenset(
@@ -101,6 +103,7 @@ class _Parser:
         self.text = text
         self.index = LineIndex(text)
         self.lines: list[tuple[int, int, int]] = []
+        self.long_lines: list[int] = []
         start = 1 if text.startswith("\ufeff") else 0
         self.first = start
         pos = start
@@ -112,6 +115,9 @@ class _Parser:
             while cend > pos and text[cend - 1] in "\r\n":
                 cend -= 1
             self.lines.append((pos, cend, end))
+            stop = end - 1 if text[end - 1] == "\n" else end
+            if stop - pos > MAX_LINE_BYTES // 4 and len(text[pos:stop].encode("utf-8", "surrogatepass")) > MAX_LINE_BYTES:
+                self.long_lines.append(pos)
             pos = end
         self.i = 0
         self.escape = "\\"
@@ -120,6 +126,8 @@ class _Parser:
         self.seen: set[str] = set()
         self.errors: list[ParseError] = []
         self.directives: list[Directive] = []
+        for start in self.long_lines:
+            self.errors.append(self._error(f"dockerfile line greater than max allowed size of {MAX_LINE_BYTES}", start))
 
     # -- helpers -----------------------------------------------------------
     def _error(self, message: str, start: int, end: int | None = None) -> ParseError:
@@ -334,12 +342,13 @@ class _Parser:
 
     def _analyze(self, ins: Instruction, line: LogicalLine, lo: int, hi: int, regions: list) -> None:
         """Fill in the semantic fields of *ins* from the logical text [lo, hi)."""
-        text = line.text[:hi]
+        text = line.text[:hi].rstrip(_GO_SPACE)
+        hi = len(text)
         ks, ke = buildkit.split_keyword(text[lo:])
         ks += lo
         ke += lo
         ins.keyword = text[ks:ke]
-        ins.name = ins.keyword.upper()
+        ins.name, ins.is_known = _instruction_name(ins.keyword)
         ins._line = line
         ins._index = self.index
         kw_src = line.to_source(ks)
@@ -356,14 +365,15 @@ class _Parser:
         rs = rest_start + (len(rest_raw) - len(rest_raw.lstrip(_GO_SPACE)))
         ins.rest = rest
         ins._rest_offset = rs
-        name = ins.name
+        name = ins.name if ins.is_known else ""
         if name == "ONBUILD":
             if rest:
                 trig = Instruction(escape=self.escape)
                 self._analyze(trig, line, rs, rs + len(rest), regions)
                 trig.original = rest
                 ins.trigger = trig
-                ins._value = trig._value
+                ins._value = ("",) if trig.name == "ONBUILD" else trig._value
+                ins.is_json, ins.json_args = trig.is_json, trig.json_args
                 if trig.name in _NOT_TRIGGERS:
                     trig.errors.append(self._error(f"{trig.name} isn't allowed as an ONBUILD trigger", kw_src))
             else:
@@ -387,6 +397,8 @@ class _Parser:
             ins.errors.append(self._error(f"{name} requires at least two arguments", kw_src))
 
     def _value(self, ins: Instruction, rest: str) -> tuple[str, ...]:
+        if not ins.is_known:
+            return ("",)
         name = ins.name
         if name in ("ADD", "COPY", "VOLUME"):
             j = buildkit.parse_json_array(rest)
@@ -428,6 +440,13 @@ class _Parser:
         if name in ("MAINTAINER", "STOPSIGNAL", "USER", "WORKDIR"):
             return (rest,) if rest else ()
         return ("",)
+
+
+def _instruction_name(keyword: str) -> tuple[str, bool]:
+    """(upper-case name, known?): known instructions are matched with Go's simple lower-casing."""
+    lowered = "".join("i" if c == "\u0130" else c.lower() for c in keyword)
+    known = _KNOWN_LOWER.get(lowered)
+    return (known, True) if known is not None else (keyword.upper(), False)
 
 
 def _offset_of(child: Token | Node) -> int:

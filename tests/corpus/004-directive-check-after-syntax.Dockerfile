@@ -1,0 +1,4 @@
+# syntax=docker/dockerfile:1
+# check=skip=JSONArgsRecommended,StageNameCasing
+FROM alpine AS Build
+CMD echo hi

@@ -1,0 +1,6 @@
+# This is a plain comment
+# escape=`
+FROM alpine
+RUN echo `
+RUN echo \
+    continued

@@ -1,0 +1,5 @@
+# escape=`
+# check=error=true
+FROM alpine
+RUN echo a `
+  b

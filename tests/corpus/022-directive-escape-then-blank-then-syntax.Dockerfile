@@ -1,0 +1,6 @@
+# escape=`
+
+# syntax=docker/dockerfile:1
+FROM alpine
+RUN echo a `
+  b

@@ -1,0 +1,7 @@
+# escape=`
+FROM alpine
+RUN <<EOF
+echo `
+echo C:\path\
+EOF
+RUN echo after

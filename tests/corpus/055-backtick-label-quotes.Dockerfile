@@ -1,0 +1,3 @@
+# escape=`
+FROM alpine
+LABEL description="say `"hi`"" path="C:\x"

@@ -1,0 +1,6 @@
+# syntax=docker/dockerfile:1
+FROM alpine
+RUN <<EOF
+set -eux
+apk add --no-cache curl
+EOF

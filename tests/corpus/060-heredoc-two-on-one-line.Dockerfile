@@ -1,0 +1,6 @@
+FROM alpine
+RUN <<A <<B
+echo from A
+A
+echo from B
+B

@@ -1,0 +1,4 @@
+FROM alpine
+COPY <<EOF /app/hello.txt
+hello world
+EOF

@@ -1,0 +1,8 @@
+FROM alpine
+RUN <<EOF
+echo one
+EOF
+RUN <<EOF
+echo two
+EOF
+CMD ["sh"]

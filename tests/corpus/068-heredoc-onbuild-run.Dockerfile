@@ -1,0 +1,5 @@
+FROM alpine
+ONBUILD RUN <<EOF
+echo triggered
+EOF
+RUN echo after

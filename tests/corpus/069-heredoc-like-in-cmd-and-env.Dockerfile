@@ -1,0 +1,6 @@
+FROM alpine
+CMD cat <<EOF
+ENV DOC=<<EOF
+ENTRYPOINT <<EOF
+USER <<EOF
+LABEL x=<<EOF

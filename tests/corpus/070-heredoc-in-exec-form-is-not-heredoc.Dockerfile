@@ -1,0 +1,4 @@
+FROM alpine
+RUN ["sh", "-c", "cat <<EOF"]
+COPY ["<<EOF", "/x"]
+RUN echo after

@@ -1,0 +1,5 @@
+FROM python:3.12-slim
+RUN <<PYEOF python3
+import sys
+print(sys.version)
+PYEOF

@@ -1,0 +1,4 @@
+FROM alpine
+COPY <<file.txt /dest
+hello
+file.txt

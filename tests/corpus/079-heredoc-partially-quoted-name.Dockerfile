@@ -1,0 +1,4 @@
+FROM alpine
+RUN <<E"O"F
+echo $NOT_EXPANDED
+EOF

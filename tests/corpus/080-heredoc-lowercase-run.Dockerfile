@@ -1,0 +1,4 @@
+from alpine
+run <<eof
+echo lower
+eof

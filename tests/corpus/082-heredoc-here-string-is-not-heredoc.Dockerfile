@@ -1,0 +1,3 @@
+FROM alpine
+RUN cat <<<"hello"
+RUN echo after

@@ -1,0 +1,3 @@
+FROM alpine
+RUN echo "<<EOF" '<<END'
+RUN echo after

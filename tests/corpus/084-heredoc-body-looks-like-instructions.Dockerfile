@@ -1,0 +1,7 @@
+FROM alpine
+COPY <<Dockerfile /inner/Dockerfile
+FROM scratch
+RUN echo nested \
+COPY . /
+Dockerfile
+RUN ls /inner

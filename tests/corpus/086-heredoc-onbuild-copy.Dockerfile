@@ -1,0 +1,4 @@
+FROM alpine
+ONBUILD COPY <<EOF /etc/onbuild.txt
+hello
+EOF

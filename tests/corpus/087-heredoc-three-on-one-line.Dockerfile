@@ -1,0 +1,8 @@
+FROM alpine
+COPY <<A <<B <<C /dst/
+a
+A
+b
+B
+
+C

@@ -1,0 +1,7 @@
+FROM alpine
+RUN <<EOF
+
+	echo tabbed
+   
+
+EOF

@@ -1,0 +1,4 @@
+FROM alpine
+RUN cat <<EOF>/tmp/out
+hello
+EOF>/tmp/out

@@ -1,0 +1,7 @@
+FROM alpine
+RUN <<EOF
+# escape=`
+# syntax=foo
+EOF
+RUN echo still \
+    backslash

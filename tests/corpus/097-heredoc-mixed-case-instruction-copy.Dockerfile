@@ -1,0 +1,7 @@
+FROM alpine
+Copy <<EOF /x
+x
+EOF
+aDd <<EOF /y
+y
+EOF

@@ -1,0 +1,3 @@
+FROM alpine
+ENTRYPOINT ["/docker-entrypoint.sh"]
+CMD ["nginx", "-g", "daemon off;"]

@@ -1,0 +1,5 @@
+FROM alpine
+CMD []
+ENTRYPOINT []
+RUN []
+VOLUME []

@@ -1,0 +1,4 @@
+FROM alpine
+CMD ["python3", \
+     "-m", \
+     "http.server"]

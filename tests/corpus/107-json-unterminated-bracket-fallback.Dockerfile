@@ -1,0 +1,3 @@
+FROM alpine
+CMD ["a", "b"
+RUN ["unterminated

@@ -1,0 +1,2 @@
+FROM alpine
+CMD ["\ud83d\udc33", "\ud800"]

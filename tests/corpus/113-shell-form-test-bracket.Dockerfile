@@ -1,0 +1,3 @@
+FROM alpine
+RUN [ -f /etc/os-release ] && cat /etc/os-release
+CMD [ "$MODE" = prod ] && exec app

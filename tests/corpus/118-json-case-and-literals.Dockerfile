@@ -1,0 +1,4 @@
+FROM alpine
+CMD true
+ENTRYPOINT null
+CMD "[not json]"

@@ -1,0 +1,3 @@
+FROM alpine
+RUN --mount=type=bind,source=a\ b,target=/x ls /x
+COPY --chown=a\:b x y

@@ -1,0 +1,3 @@
+FROM alpine
+COPY --link
+RUN --network=none

@@ -1,0 +1,4 @@
+FROM alpine
+RUN -x
+COPY -a b c
+RUN - --x

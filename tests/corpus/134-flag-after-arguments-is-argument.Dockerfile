@@ -1,0 +1,3 @@
+FROM alpine
+COPY a --from=b /c
+RUN echo --network=host

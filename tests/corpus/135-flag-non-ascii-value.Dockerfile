@@ -1,0 +1,2 @@
+FROM alpine
+COPY --chown=jürgen a /home/jürgen/

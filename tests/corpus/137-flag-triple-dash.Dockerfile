@@ -1,0 +1,3 @@
+FROM alpine
+RUN ---x y
+RUN --=x y

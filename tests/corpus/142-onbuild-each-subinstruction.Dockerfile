@@ -1,0 +1,17 @@
+FROM alpine
+ONBUILD ADD . /app/src
+ONBUILD COPY requirements.txt /app/
+ONBUILD RUN pip install -r /app/requirements.txt
+ONBUILD ENV APP_ENV=production
+ONBUILD ARG VERSION=1.0
+ONBUILD LABEL stage=child
+ONBUILD EXPOSE 8080
+ONBUILD VOLUME /data
+ONBUILD WORKDIR /app
+ONBUILD USER app
+ONBUILD CMD python app.py
+ONBUILD ENTRYPOINT /entry.sh
+ONBUILD HEALTHCHECK --interval=5s CMD true
+ONBUILD SHELL ["/bin/sh", "-c"]
+ONBUILD STOPSIGNAL SIGINT
+ONBUILD MAINTAINER someone

@@ -1,0 +1,5 @@
+FROM alpine
+ONBUILD CMD ["a", "b"]
+ONBUILD ENTRYPOINT ["/x"]
+ONBUILD COPY ["a", "b"]
+ONBUILD VOLUME ["/v"]

@@ -1,0 +1,4 @@
+FROM alpine
+onbuild run echo lower
+OnBuild Copy a b
+ONBUILD env A b

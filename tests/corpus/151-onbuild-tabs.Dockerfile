@@ -1,0 +1,3 @@
+FROM alpine
+ONBUILD	RUN	echo tabs
+ONBUILD  	 COPY  a   b

@@ -1,0 +1,5 @@
+FrOm alpine
+rUn echo mixed
+Copy a b
+eNtRyPoInT ["x"]
+HealthCheck NONE

@@ -1,0 +1,4 @@
+FROM alpine
+RUN apk add --no-cache \
+    curl \  
+    git

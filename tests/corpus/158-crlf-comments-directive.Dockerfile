@@ -1,0 +1,6 @@
+# syntax=docker/dockerfile:1
+# comment
+
+FROM alpine
+  # indented
+RUN true

@@ -1,0 +1,5 @@
+FROM alpine
+RUN echo one
+RUN echo two \
+    three
+CMD ["sh"]

@@ -1,0 +1,3 @@
+FROMalpineASbase
+RUN echo ab
+EXPOSE 80443

@@ -1,0 +1,3 @@
+FROM alpine
+RUN echo unit separator
+RUN echo nel at end

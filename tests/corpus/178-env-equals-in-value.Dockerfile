@@ -1,0 +1,4 @@
+FROM alpine
+ENV A=b=c
+ENV OPTS=--flag=value --other=1
+ENV X b=c

@@ -1,0 +1,3 @@
+FROM alpine
+ENV "A"=b
+ENV 'C'="d"

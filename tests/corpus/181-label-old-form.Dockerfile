@@ -1,0 +1,3 @@
+FROM alpine
+LABEL maintainer someone@example.com
+LABEL description a long description here

@@ -1,0 +1,7 @@
+FROM alpine
+ENV
+LABEL
+ARG
+ENV A=
+LABEL =
+ENV =b

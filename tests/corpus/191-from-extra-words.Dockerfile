@@ -1,0 +1,2 @@
+FROM a b c d
+FROM alpine AS one two

@@ -1,0 +1,8 @@
+FROM alpine
+USER app
+USER 1000:1000
+USER ${U}
+USER app:app
+USER 65534
+USER root
+USER $UID:$GID

@@ -1,0 +1,6 @@
+FROM alpine
+FOO bar baz
+COPYY a b
+RUN2 echo
+INCLUDE other.Dockerfile
+x

@@ -1,0 +1,7 @@
+FROM alpine
+WORKDIR /app
+WORKDIR $HOME/app
+WORKDIR relative/dir
+WORKDIR "/path with spaces"
+WORKDIR /a \
+  /b

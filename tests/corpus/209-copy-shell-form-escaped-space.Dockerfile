@@ -1,0 +1,4 @@
+FROM alpine
+COPY my\ file /x
+COPY "quoted file" /y
+COPY a  b   c/

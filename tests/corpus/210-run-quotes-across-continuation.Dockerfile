@@ -1,0 +1,4 @@
+FROM alpine
+RUN echo "first part \
+second part" && echo 'single \
+  quoted'

@@ -1,0 +1,4 @@
+FROM alpine
+CMD echo "hello $NAME"
+ENTRYPOINT exec /usr/bin/app --config /etc/app.conf
+CMD  

@@ -1,0 +1,7 @@
+﻿# syntax=docker/dockerfile:1
+FROM alpine
+RUN --mount=type=cache,target=/var/cache/apk \
+    <<EOF
+apk add curl
+EOF
+CMD ["sh"]

@@ -1,0 +1,6 @@
+FROM alpine
+RUN	echo a \
+	# tab comment
+		&& echo b \	
+
+	&& echo c

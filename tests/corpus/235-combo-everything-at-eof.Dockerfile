@@ -1,0 +1,5 @@
+FROM alpine
+# final comment
+
+RUN echo last \
+  # comment in continuation

@@ -1,0 +1,9 @@
+FROM alpine
+RUN <<EOF
+echo a \
+EOF
+RUN echo b \
+    c
+COPY <<EOF /x
+\
+EOF

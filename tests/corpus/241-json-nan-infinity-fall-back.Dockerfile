@@ -1,0 +1,4 @@
+FROM alpine
+CMD [NaN]
+ENTRYPOINT ["a", Infinity]
+RUN [-Infinity]

@@ -1,0 +1,2 @@
+FROM alpine
+CMD ["\ud83d\u0041", "\udc33\ud83d"]

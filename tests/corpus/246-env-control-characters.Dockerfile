@@ -1,0 +1,3 @@
+FROM alpine
+ENV A=xyz
+ARG B=

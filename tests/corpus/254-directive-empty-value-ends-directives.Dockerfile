@@ -1,0 +1,5 @@
+# syntax=
+# escape=`
+FROM alpine
+RUN echo a \
+  b

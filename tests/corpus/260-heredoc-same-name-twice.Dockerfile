@@ -1,0 +1,6 @@
+FROM alpine
+RUN <<EOF <<EOF
+first
+EOF
+second
+EOF

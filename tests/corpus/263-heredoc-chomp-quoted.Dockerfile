@@ -1,0 +1,7 @@
+FROM alpine
+RUN <<-'EOF'
+	echo $A
+	EOF
+COPY <<-"END" /x
+	$B
+		END

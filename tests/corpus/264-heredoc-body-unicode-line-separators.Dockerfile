@@ -1,0 +1,7 @@
+FROM alpine
+RUN <<EOF
+echo nelhere
+echo ls ps 
+
+EOF
+RUN echo after

@@ -1,0 +1,3 @@
+FROM alpine
+RUN --mount=type=cache,target=/càche echo
+COPY --chown=Åse a b

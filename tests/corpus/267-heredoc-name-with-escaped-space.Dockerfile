@@ -1,0 +1,4 @@
+FROM alpine
+RUN <<EO\ F
+x
+EO F

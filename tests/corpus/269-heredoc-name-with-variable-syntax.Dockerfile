@@ -1,0 +1,4 @@
+FROM alpine
+RUN <<${X:-EOF}
+x
+${X:-EOF}

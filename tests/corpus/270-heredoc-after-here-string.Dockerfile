@@ -1,0 +1,4 @@
+FROM alpine
+RUN cat <<<EOF <<EOF
+x
+EOF

@@ -1,0 +1,4 @@
+FROM alpine
+RUN cat << EOF
+RUN cat <<- EOF
+RUN echo after

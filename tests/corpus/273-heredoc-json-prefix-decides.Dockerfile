@@ -1,0 +1,6 @@
+FROM alpine
+RUN ["a"] <<EOF
+COPY ["a", "b"] <<EOF
+RUN [bash] <<EOF
+body
+EOF

@@ -1,0 +1,4 @@
+FROM alpine
+RUN --
+RUN --x="a b"c d
+RUN --x="unterminated

@@ -1,0 +1,2 @@
+FROM alpine
+﻿RUN echo a BOM here is part of the keyword

@@ -1,0 +1,5 @@
+FROM alpine
+RUN echo<<EOF
+RUN echo <<EOF
+body
+EOF

@@ -1,0 +1,4 @@
+FROM alpine
+RUN <<EOF echo 'unbalanced
+RUN <<EOF echo "unbalanced
+RUN echo after

@@ -1,0 +1,6 @@
+FROM alpine
+RUN <<''
+RUN <<""
+COPY <<'' <<EOF /dst
+b
+EOF

@@ -1,0 +1,2 @@
+# escape=` # use backticks
+FROM alpine
