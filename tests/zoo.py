@@ -553,7 +553,7 @@ def _recipes() -> list[Recipe]:
         )
     )
     entry = (("docker-entrypoint.sh", NODE_ENTRYPOINT, 0o755),)
-    NODE_OPTIONS = tuple(f"npm-pack {n}@{v} {i} {d}" for n, v, i, d in NPM_TARBALLS)
+    node_opts = tuple(f"npm-pack {n}@{v} {i} {d}" for n, v, i, d in NPM_TARBALLS)
     r.append(
         Recipe(
             tag="node:12.16",
@@ -562,7 +562,7 @@ def _recipes() -> list[Recipe]:
             parents=(f"buildpack-deps:{SUITE}",),
             dockerfile=_node_dockerfile(f"buildpack-deps:{SUITE}"),
             files=entry,
-            options=NODE_OPTIONS,
+            options=node_opts,
             aliases=("node:12", "node:latest"),
         )
     )
@@ -574,7 +574,7 @@ def _recipes() -> list[Recipe]:
             parents=(f"debian:{SUITE}-slim",),
             dockerfile=_node_dockerfile(f"debian:{SUITE}-slim"),
             files=entry,
-            options=NODE_OPTIONS,
+            options=node_opts,
             aliases=("node:12-slim",),
         )
     )

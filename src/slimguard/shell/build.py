@@ -131,11 +131,16 @@ def _pip(cmd: SimpleCommand) -> list[Operation]:
     return []
 
 
+_INFO_FLAGS = frozenset({"--version", "--help", "-version", "-help"})
+
+
 def build_ops(cmd: SimpleCommand) -> list[Operation]:
     name = cmd.name
     if name is None:
         return []
     args = cmd.args
+    if any(a.value in _INFO_FLAGS for a in args):
+        return []
     if _CC.fullmatch(name) or name in _OTHER_COMPILERS:
         out = None
         for i, a in enumerate(args):
@@ -149,6 +154,8 @@ def build_ops(cmd: SimpleCommand) -> list[Operation]:
         return _build(cmd, name, out)
     if name in ("make", "gmake", "bmake"):
         p = parse_opts(args, _MAKE)
+        if p.has("-v", "-h", "-p", "-n", "--just-print", "--dry-run", "-q", "--question"):
+            return []
         targets = [w.value for w in p.positionals
                    if w.value is not None and "=" not in w.value and not w.value.isdigit()]
         return _build(cmd, name, targets[0] if targets else None)

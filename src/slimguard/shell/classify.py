@@ -67,7 +67,8 @@ def _privilege(cmd: SimpleCommand, users: Sequence[str | None]) -> list[Operatio
     ops: list[Operation] = []
     for i, w in enumerate(cmd.wrappers):
         if w in PRIVILEGE_WRAPPERS:
-            ops.append(PrivilegeTool(command=cmd, tool=w, user=users[i] if i < len(users) else None))
+            target = users[i] if i < len(users) else None
+            ops.append(PrivilegeTool(command=cmd, tool=w, user=target))
     name = cmd.name
     if name in _PRIVILEGE_COMMANDS:
         user: str | None = None

@@ -362,5 +362,6 @@ for _cls in (Word, Redirect, SimpleCommand, PackageOp, UserOp, ChownOp, ChmodOp,
 del _cls
 
 new_word: Callable[[str, str | None, int, int], Word] = fast_constructor(Word)
-new_redirect: Callable[[str, str | None, int, int, str | None], Redirect] = fast_constructor(Redirect)
+new_redirect: Callable[[str, str | None, int, int, str | None], Redirect] = fast_constructor(
+    Redirect)
 new_command: Callable[..., SimpleCommand] = fast_constructor(SimpleCommand)

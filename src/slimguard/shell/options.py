@@ -63,6 +63,9 @@ class Parsed:
         return None
 
 
+_NON_LITERAL = frozenset("$`'\"\\")
+
+
 def parse_opts(words: Sequence[Word], sp: OptSpec, start: int = 0) -> Parsed:
     out = Parsed()
     flags = out.flags
@@ -111,10 +114,16 @@ def parse_opts(words: Sequence[Word], sp: OptSpec, start: int = 0) -> Parsed:
         short_val = sp.short_val
         j = 1
         lt = len(t)
+        if words[i].value is None:
+            # -j$(nproc): only the letters before the expansion/quote are options
+            for k, c in enumerate(t):
+                if c in _NON_LITERAL:
+                    lt = k
+                    break
         while j < lt:
             ch = t[j]
             if ch in short_val:
-                if j + 1 < lt:
+                if j + 1 < len(t):
                     options.append(("-" + ch, t[j + 1:]))
                 elif i + 1 < n:
                     i += 1

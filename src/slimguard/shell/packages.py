@@ -429,11 +429,17 @@ _CONDA_ACTIONS = {"install": "install", "create": "install", "remove": "remove",
                   "clean": "clean"}
 
 
+_CONDA_CLEAN = spec("", ("--repodata-fn",))
+
+
 def _conda(cmd: SimpleCommand, tool: str, args: Sequence[Word]) -> list[Operation]:
     p = parse_opts(args, _CONDA)
     pos = _texts(p.positionals)
     if not pos:
         return []
+    if pos[0] == "clean":  # here -f is --force-pkgs-dirs, not --file
+        p = parse_opts(args, _CONDA_CLEAN)
+        pos = _texts(p.positionals)
     sub, rest = pos[0], pos[1:]
     if sub == "env" and rest:
         sub, rest = {"create": "create", "update": "update", "remove": "remove"}.get(

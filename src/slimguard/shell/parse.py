@@ -13,8 +13,11 @@ offset of the analysed string.
 
 from __future__ import annotations
 
+import re
 import threading
+from bisect import bisect_left
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .model import Redirect, SimpleCommand, Word, new_command, new_redirect, new_word
@@ -65,41 +68,145 @@ def _byte_to_char(text: str, nbytes: int) -> list[int]:
 
 
 class _Src:
-    """A piece of text handed to tree-sitter and how its offsets map back."""
+    """A piece of text handed to tree-sitter and how its offsets map back.
 
-    __slots__ = ("text", "data", "b2c", "base", "span")
+    ``inserts`` are positions (in ``text``) of characters that were inserted
+    to work around grammar limitations; they do not exist in the analysed
+    script and are skipped when offsets are mapped back."""
 
-    def __init__(self, text: str, base: int = 0, span: tuple[int, int] | None = None) -> None:
+    __slots__ = ("text", "data", "b2c", "base", "span", "inserts", "plain")
+
+    def __init__(self, text: str, base: int = 0, span: tuple[int, int] | None = None,
+                 inserts: tuple[int, ...] = ()) -> None:
         self.text = text
         data = text.encode("utf-8", "surrogatepass")
         self.data = data
         self.b2c = None if len(data) == len(text) else _byte_to_char(text, len(data))
         self.base = base
         self.span = span  # set when local offsets cannot be mapped exactly
+        self.inserts = inserts
+        self.plain = span is None and self.b2c is None and not inserts
 
     def c(self, b: int) -> int:
+        """Local character offset of local byte offset ``b``."""
         t = self.b2c
         if t is None:
             return b
         return t[b] if b < len(t) else t[-1]
 
+    def gc(self, c: int, end: bool) -> int:
+        """Global character offset of local character offset ``c``."""
+        span = self.span
+        if span is not None:
+            return span[1] if end else span[0]
+        ins = self.inserts
+        return self.base + (c - bisect_left(ins, c) if ins else c)
+
     def g(self, b: int, end: bool) -> int:
         """Global character offset of local byte offset ``b``."""
-        if self.span is not None:
-            return self.span[1] if end else self.span[0]
-        return self.base + self.c(b)
+        return self.gc(self.c(b), end)
 
-    def sub(self, node: Node, strip: int = 0) -> _Src:
+    def sub(self, node: Node | _Node, strip: int = 0) -> _Src:
         """The text of ``node`` (minus ``strip`` characters at both ends) as a new source."""
         s = self.c(node.start_byte) + strip
         e = self.c(node.end_byte) - strip
         if e < s:
             e = s
+        ins = self.inserts
+        if ins:
+            child = tuple(p - s for p in ins if s <= p < e)
+            return _Src(self.text[s:e], self.base + s - bisect_left(ins, s), self.span, child)
         return _Src(self.text[s:e], self.base + s, self.span)
 
     def derived(self, text: str, start: int, end: int) -> _Src:
         """A new source whose offsets cannot be mapped: they all point at start..end."""
         return _Src(text, 0, self.span or (start, end))
+
+
+# tree-sitter-bash misreads a here-document delimiter glued to an operator
+# (``cat <<EOF>/x``, ``<<EOF|sh``, ``<<EOF&&x``): the body swallows the rest of
+# the script.  A space is inserted after such delimiters before parsing (only
+# outside quotes and here-document bodies).
+_HEREDOC_OP = re.compile(
+    r"<<(-?)[ \t]*(?:'([^'\n]*)'|\"([^\"\n]*)\"|\\?([A-Za-z0-9_.+\-]+))")
+_GLUE_CHARS = frozenset(";&|<>)")
+
+
+def _glued_heredocs(text: str) -> list[int]:
+    """Positions right after here-document delimiters glued to an operator."""
+    out: list[int] = []
+    pending: list[tuple[str, bool]] = []
+    i = 0
+    n = len(text)
+    quote = ""
+    while i < n:
+        ch = text[i]
+        if quote == "'":
+            if ch == "'":
+                quote = ""
+        elif ch == "\\":
+            i += 2
+            continue
+        elif quote == '"':
+            if ch == '"':
+                quote = ""
+        elif ch == "'" or ch == '"':
+            quote = ch
+        elif ch == "#" and (i == 0 or text[i - 1] in " \t\n;&|("):
+            nl = text.find("\n", i)
+            i = n if nl < 0 else nl
+            continue
+        elif ch == "\n" and pending:
+            # skip the bodies of the here-documents started on this line
+            pos = i + 1
+            for delim, dash in pending:
+                while pos < n:
+                    nl = text.find("\n", pos)
+                    line = text[pos:] if nl < 0 else text[pos:nl]
+                    pos = n if nl < 0 else nl + 1
+                    if (line.lstrip("\t") if dash else line) == delim:
+                        break
+            pending = []
+            i = pos
+            continue
+        elif ch == "<" and text.startswith("<<", i) and not text.startswith("<<<", i):
+            m = _HEREDOC_OP.match(text, i)
+            if m is not None:
+                delim = m.group(2) if m.group(2) is not None else (
+                    m.group(3) if m.group(3) is not None else m.group(4))
+                pending.append((delim or "", m.group(1) == "-"))
+                e = m.end()
+                if e < n and text[e] in _GLUE_CHARS:
+                    out.append(e)
+                i = e
+                continue
+            i += 2
+            continue
+        elif ch == "<" and text.startswith("<<<", i):
+            i += 3
+            continue
+        i += 1
+    return out
+
+
+def _patched(src: _Src) -> _Src:
+    """``src`` with spaces inserted after glued here-document delimiters."""
+    text = src.text
+    if "<<" not in text or src.inserts:
+        return src
+    ends = _glued_heredocs(text)
+    if not ends:
+        return src
+    parts: list[str] = []
+    inserts: list[int] = []
+    last = 0
+    for e in ends:
+        parts.append(text[last:e])
+        parts.append(" ")
+        inserts.append(e + len(inserts))
+        last = e
+    parts.append(text[last:])
+    return _Src("".join(parts), src.base, src.span, tuple(inserts))
 
 
 # --------------------------------------------------------------------------- records
@@ -109,7 +216,8 @@ class CommandInfo(NamedTuple):
     """Context of one simple command (internal to the shell package)."""
 
     command: SimpleCommand
-    index: int
+    position: int
+    """Index of the command in ``ShellScript.commands``."""
     pipeline: int
     """Pipeline id (-1 when not in a pipeline); equal ids share a pipeline."""
     parent: int
@@ -123,11 +231,29 @@ class CommandInfo(NamedTuple):
 
 
 class _Rec:
+    """A simple command under construction (redirects and pipeline length
+    can still change while the enclosing statements are visited)."""
+
     __slots__ = ("seq", "start", "end", "bs", "be", "name", "name_word", "args", "assigns",
                  "redirects", "wrappers", "users", "pipe", "pos", "parent", "via", "argi")
 
-    def __init__(self) -> None:
-        self.redirects: list[Redirect] = []
+    seq: int
+    start: int
+    end: int
+    bs: int
+    be: int
+    name: str | None
+    name_word: Word | None
+    args: tuple[Word, ...]
+    assigns: tuple[str, ...]
+    redirects: list[Redirect]
+    wrappers: tuple[str, ...]
+    users: tuple[str | None, ...]
+    pipe: int
+    pos: int
+    parent: _Rec | None
+    via: str
+    argi: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,12 +277,14 @@ _WORDISH = frozenset({"word", "string", "raw_string", "concatenation", "simple_e
                       "expansion", "number", "command_substitution", "ansi_c_string",
                       "process_substitution", "arithmetic_expansion", "translated_string",
                       "brace_expression"})
+_SKIP_TOKENS = frozenset({";", "&", "\n", "&&", "||", "comment", "(", ")", "{", "}"})
 _NESTING = SHELLS | {"eval", "su", "runuser", "find"}
 _DESCEND_LAST = frozenset({"list", "pipeline", "negated_command", "redirected_statement"})
 _SIMPLE_STMT = frozenset({"command", "variable_assignment", "variable_assignments",
                           "declaration_command", "unset_command", "test_command"})
 
-_Ctx = tuple  # (pipe id, position, parent rec | None, via, arg index)
+_Ctx = tuple[int, int, "_Rec | None", str, int]
+"""(pipeline id, position in it, enclosing command, how it is nested, arg index)."""
 
 
 def shell_mode(args: tuple[Word, ...] | list[Word]) -> tuple[str, int]:
@@ -205,19 +333,26 @@ class _Builder:
         self.pipe_len: list[int] = []
         self.has_errors = False
         self.depth = 0
+        self.forgiven: set[tuple[int, int]] = set()
 
     # ---- entry points
 
     def run(self, src: _Src, parent: _Rec | None, via: str, argi: int) -> None:
         if self.depth >= MAX_DEPTH:
             return
+        src = _patched(src)
         self.depth += 1
         try:
             tree = _parser().parse(src.data)
             root = tree.root_node
-            if root.has_error:
-                self.has_errors = True
-            self.visit(root, src, (-1, 0, parent, via, argi))
+            forgiven = self.forgiven
+            self.forgiven = set()
+            try:
+                self.visit(root, src, (-1, 0, parent, via, argi))
+                if root.has_error and not self.has_errors:
+                    self.has_errors = not self.forgiven or _unforgiven_errors(root, self.forgiven)
+            finally:
+                self.forgiven = forgiven
         finally:
             self.depth -= 1
 
@@ -229,12 +364,18 @@ class _Builder:
             return [self.command(node, src, ctx)]
         handler = _DISPATCH.get(t)
         if handler is not None:
-            return handler(self, node, src, ctx)
+            found: list[_Rec] = handler(self, node, src, ctx)
+            return found
         if t in _LEAVES:
             return []
         out: list[_Rec] = []
         for ch in node.children:
-            if ch.is_named:
+            ct = ch.type
+            if ct == "command":
+                out.append(self.command(ch, src, ctx))
+            elif ct in _SKIP_TOKENS or not ch.is_named:
+                continue
+            else:
                 out.extend(self.visit(ch, src, ctx))
         return out
 
@@ -330,11 +471,19 @@ class _Builder:
     def new_rec(self, src: _Src, bs: int, be: int, words: list[Word], assigns: list[str],
                 ctx: _Ctx, start: int | None = None, end: int | None = None) -> _Rec:
         rec = _Rec()
+        rec.redirects = []
         rec.seq = len(self.recs)
         rec.bs = bs
         rec.be = be
-        rec.start = src.g(bs, False) if start is None else start
-        rec.end = src.g(be, True) if end is None else end
+        if start is not None and end is not None:
+            rec.start = start
+            rec.end = end
+        elif src.plain:
+            rec.start = src.base + bs
+            rec.end = src.base + be
+        else:
+            rec.start = src.g(bs, False)
+            rec.end = src.g(be, True)
         rec.wrappers = ()
         rec.users = ()
         rec.assigns = tuple(assigns)
@@ -368,24 +517,39 @@ class _Builder:
     def command(self, node: Node, src: _Src, ctx: _Ctx) -> _Rec:
         assign_nodes: list[Node] = []
         word_nodes: list[Node] = []
+        words: list[Word] = []
         redir_nodes: list[Node] | None = None
         complex_words: list[int] | None = None
+        plain = src.plain
+        text = src.text
+        base = src.base
+        word = self.word
         for ch in node.children:
             t = ch.type
+            if t == "command_name":
+                inner = ch.children
+                if len(inner) == 1:
+                    ch = inner[0]
+                    t = ch.type
+                else:
+                    t = "command_name"
             if t == "word":
                 word_nodes.append(ch)
-            elif t == "command_name":
-                inner = ch.children
-                name_node = inner[0] if len(inner) == 1 else ch
-                if name_node.type != "word":
-                    complex_words = [len(word_nodes)]
-                word_nodes.append(name_node)
-            elif t in _WORDISH:
+                if plain:
+                    bs = ch.start_byte
+                    be = ch.end_byte
+                    raw = text[bs:be]
+                    words.append(new_word(raw, unescape_unquoted(raw) if "\\" in raw else raw,
+                                          base + bs, base + be))
+                else:
+                    words.append(word(ch, src))
+            elif t in _WORDISH or t == "command_name":
                 if t not in _LEAVES:
                     if complex_words is None:
                         complex_words = []
                     complex_words.append(len(word_nodes))
                 word_nodes.append(ch)
+                words.append(word(ch, src))
             elif t == "variable_assignment":
                 assign_nodes.append(ch)
             elif t in _REDIRECTS:
@@ -397,10 +561,8 @@ class _Builder:
                     complex_words = []
                 complex_words.append(len(word_nodes))
                 word_nodes.append(ch)
-        word = self.word
-        words = [word(n, src) for n in word_nodes]
+                words.append(word(ch, src))
         if assign_nodes:
-            text = src.text
             assigns = [text[src.c(n.start_byte):src.c(n.end_byte)] for n in assign_nodes]
         else:
             assigns = []
@@ -465,22 +627,22 @@ class _Builder:
     def word(self, node: Node, src: _Src) -> Word:
         bs = node.start_byte
         be = node.end_byte
-        b2c = src.b2c
-        if b2c is None:
-            s, e = bs, be
-        else:
-            s = b2c[bs] if bs < len(b2c) else b2c[-1]
-            e = b2c[be] if be < len(b2c) else b2c[-1]
+        if src.plain:
+            raw = src.text[bs:be]
+            if node.type == "word":
+                value: str | None = unescape_unquoted(raw) if "\\" in raw else raw
+            else:
+                value = self.value(node, raw, src)
+            base = src.base
+            return new_word(raw, value, base + bs, base + be)
+        s = src.c(bs)
+        e = src.c(be)
         raw = src.text[s:e]
         if node.type == "word":
-            value: str | None = unescape_unquoted(raw) if "\\" in raw else raw
+            value = unescape_unquoted(raw) if "\\" in raw else raw
         else:
             value = self.value(node, raw, src)
-        span = src.span
-        if span is not None:
-            return new_word(raw, value, span[0], span[1])
-        base = src.base
-        return new_word(raw, value, base + s, base + e)
+        return new_word(raw, value, src.gc(s, False), src.gc(e, True))
 
     def value(self, node: Node, raw: str, src: _Src) -> str | None:
         t = node.type
@@ -603,7 +765,10 @@ class _Builder:
             elif ct == "ERROR":
                 if error is None:
                     error = ch
-                    self.has_errors = True
+                    # ``cat <<EOF; next`` is valid shell that the grammar rejects
+                    tok = text[src.c(ch.start_byte):src.c(ch.end_byte)].strip()
+                    if tok in (";", "&"):
+                        self.forgiven.add((ch.start_byte, ch.end_byte))
             elif after_op and error is None:
                 right.append(ch)
         body_text: str | None = None
@@ -729,25 +894,30 @@ class _Builder:
         recs = self.recs
         if any(recs[i].start > recs[i + 1].start for i in range(len(recs) - 1)):
             recs = sorted(recs, key=lambda r: (r.start, r.seq))
-        index = {id(r): i for i, r in enumerate(recs)}
+        index: dict[int, int] | None = None
+        if any(r.parent is not None for r in recs):
+            index = {id(r): i for i, r in enumerate(recs)}
+        pipe_len = self.pipe_len
         commands: list[SimpleCommand] = []
         infos: list[CommandInfo] = []
         for i, r in enumerate(recs):
-            plen = self.pipe_len[r.pipe] if r.pipe >= 0 else 0
-            if plen <= 1 and r.pipe >= 0:
-                pos, plen, pipe = 0, 0, -1
+            pipe = r.pipe
+            if pipe >= 0 and pipe_len[pipe] > 1:
+                pos, plen = r.pos, pipe_len[pipe]
             else:
-                pos, pipe = r.pos, r.pipe
+                pos = plen = 0
+                pipe = -1
             cmd = new_command(r.name, r.args, r.assigns, tuple(r.redirects) if r.redirects else (),
-                              r.wrappers, pos,
-                              plen, r.start, r.end, r.name_word)
+                              r.wrappers, pos, plen, r.start, r.end, r.name_word)
             commands.append(cmd)
-            parent = index.get(id(r.parent), -1) if r.parent is not None else -1
+            parent = -1
+            if index is not None and r.parent is not None:
+                parent = index.get(id(r.parent), -1)
             infos.append(CommandInfo(cmd, i, pipe, parent, r.via, r.argi, r.users))
         return Parsed(tuple(commands), tuple(infos), self.has_errors)
 
 
-_DISPATCH: dict[str, Any] = {
+_DISPATCH: dict[str, Callable[[_Builder, Node, _Src, _Ctx], list[_Rec]]] = {
     "redirected_statement": _Builder.redirected,
     "pipeline": _Builder.pipeline,
     "list": _Builder.v_list,
@@ -772,6 +942,21 @@ class _Node:
     def __init__(self, start: int, end: int) -> None:
         self.start_byte = start
         self.end_byte = end
+
+
+def _unforgiven_errors(root: Node, forgiven: set[tuple[int, int]]) -> bool:
+    """Whether the tree has ERROR/MISSING nodes other than the forgiven ones."""
+    stack = [root]
+    while stack:
+        n = stack.pop()
+        if n.type == "ERROR":
+            if (n.start_byte, n.end_byte) not in forgiven:
+                return True
+            continue
+        if n.is_missing:
+            return True
+        stack.extend(ch for ch in n.children if ch.has_error or ch.is_missing)
+    return False
 
 
 def _flatten_list(node: Node) -> list[Node]:

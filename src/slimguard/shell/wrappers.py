@@ -38,17 +38,22 @@ class _Wrapper:
     """The wrapper only runs a command when one of these options is given (runuser -u)."""
 
 
-def _w(short_val: str = "", long_val: Sequence[str] = (), **kw: object) -> _Wrapper:
-    numeric = bool(kw.pop("numeric", False))
-    return _Wrapper(spec(short_val, long_val, stop_at_positional=True, numeric=numeric), **kw)  # type: ignore[arg-type]
+def _w(short_val: str = "", long_val: Sequence[str] = (), *, numeric: bool = False,
+       leading: int = 0, user_opts: tuple[str, ...] = (), user_operand: bool = False,
+       assignments: bool = False, no_command_opts: tuple[str, ...] = (),
+       requires_opt: tuple[str, ...] = ()) -> _Wrapper:
+    opts = spec(short_val, long_val, stop_at_positional=True, numeric=numeric)
+    return _Wrapper(opts, leading, user_opts, user_operand, assignments, no_command_opts,
+                    requires_opt)
 
 
 WRAPPERS: dict[str, _Wrapper] = {
     "sudo": _w("CDghpRrtTUu", ("--user", "--group", "--prompt", "--chdir", "--chroot", "--role",
-                               "--type", "--command-timeout", "--other-user", "--close-from", "--host"),
+                               "--type", "--command-timeout", "--other-user", "--close-from",
+                               "--host"),
                user_opts=("-u", "--user"), assignments=True,
-               no_command_opts=("-l", "--list", "-v", "--validate", "-k", "-K", "--remove-timestamp",
-                                "-e", "--edit", "-V", "--version", "-h", "--help")),
+               no_command_opts=("-l", "--list", "-v", "--validate", "-K", "--remove-timestamp",
+                                "-e", "--edit", "-V", "--version", "--help")),
     "gosu": _w(leading=1, user_operand=True),
     "su-exec": _w(leading=1, user_operand=True),
     "setuidgid": _w(leading=1, user_operand=True),
