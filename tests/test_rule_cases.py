@@ -25,7 +25,8 @@ def load(rule_id: str) -> dict:
 def lint(rule_id: str, text: str, opts: dict) -> list:
     config = Config(select={rule_id}, engine="never")
     options = LintOptions(target=opts.get("target"), build_args=opts.get("build_args", {}),
-                          hadolint_compat=opts.get("hadolint_compat", False))
+                          hadolint_compat=opts.get("hadolint_compat", False),
+                          trusted_registries=tuple(opts.get("trusted_registries", ())))
     res = lint_text(text, "Dockerfile", config, options, Resolver("never"))
     assert not res.errors, res.errors
     return [f for f in res.findings if f.rule == rule_id]

@@ -43,6 +43,7 @@ CONCERNS = (
     "secrets",
     "add-vs-copy",
     "remote-script",
+    "trusted-registry",
     "syntax",
 )
 

@@ -137,7 +137,8 @@ class InstallAsNonroot(Rule):
             "packages with apt, dpkg, apk, dnf/yum/microdnf or zypper; create or change users and groups; "
             "write into root's directories (/etc, /usr, /var, /opt, /root, a new top-level directory); "
             "chown or chmod root's files; `npm install -g`. User-level installs are not flagged: `npm ci` "
-            "in the user's own directory, `pip install` (which falls back to --user), gem and go installs. "
+            "in the user's own directory, `pip install` (pip falls back to a user install, or writes to the "
+            "user's virtualenv), gem and go installs. "
             "ONBUILD RUN triggers are checked against the user the image ends with. Commands run through "
             "sudo, gosu or su-exec are left alone."
         ),
@@ -152,9 +153,12 @@ class InstallAsNonroot(Rule):
             "RUN apt-get update && apt-get install -y --no-install-recommends curl\n"
         ),
         instead=(
-            "FROM debian:bookworm-slim\nRUN useradd --uid 10001 app\nUSER 10001\nUSER root\n"
-            "RUN apt-get update && apt-get install -y --no-install-recommends curl\nUSER 10001\n"
-            "\n# better: move the RUN before the first USER line\n"
+            "FROM debian:bookworm-slim\n"
+            "RUN apt-get update && apt-get install -y --no-install-recommends curl \\\n"
+            "    && rm -rf /var/lib/apt/lists/*\n"
+            "RUN useradd --uid 10001 app\nUSER 10001\n"
+            "\n# On a base image that sets USER itself (the fix does the same):\n"
+            "# USER root\n# RUN apt-get update && apt-get install -y --no-install-recommends curl\n# USER 1001\n"
         ),
         fix_safety=(
             "Safe. Puts `USER root` before the step and switches back to the previous user after it "

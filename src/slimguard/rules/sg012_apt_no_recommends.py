@@ -57,20 +57,20 @@ def _orphan_site(ins: "Instruction", env: Mapping[str, str]) -> RunSite | None:
                    lambda s, e: run.source_span(min(s, n), min(e, n)), None, env, ins is not run, -1)
 
 
-def run_sites(ctx: LintContext, stages: "list[Stage] | None" = None, *, orphans: bool = True) -> Iterator[RunSite]:
-    """Every analysed RUN of *stages* (default: all stages, like hadolint), ONBUILD triggers included."""
-    if orphans:
-        env: dict[str, str] = {}
-        for ins in ctx.tree.instructions:
-            if ins.name == "FROM":
-                break
-            if ins.name == "ENV":
-                values = ins.buildkit_value()
-                env.update(zip(values[0::2], values[1::2]))
-            site = _orphan_site(ins, dict(env))
-            if site is not None:
-                yield site
-    for stage in ctx.model.stages if stages is None else stages:
+def run_sites(ctx: LintContext) -> Iterator[RunSite]:
+    """Every analysed RUN of every stage (like hadolint), ONBUILD triggers and RUNs before the first FROM
+    included, in file order."""
+    env: dict[str, str] = {}
+    for ins in ctx.tree.instructions:
+        if ins.name == "FROM":
+            break
+        if ins.name == "ENV":
+            values = ins.buildkit_value()
+            env.update(zip(values[0::2], values[1::2]))
+        site = _orphan_site(ins, dict(env))
+        if site is not None:
+            yield site
+    for stage in ctx.model.stages:
         for i, step in enumerate(stage.steps):
             if step.run is None:
                 continue
@@ -123,8 +123,8 @@ def covered(targets: set[str], path: str) -> str | None:
     return None
 
 
-def word_after(cmd: SimpleCommand, words: set[str] | frozenset[str]) -> Word | None:
-    """The first literal argument of *cmd* that is one of *words* (the sub-command: install, add...)."""
+def subcommand_word(cmd: SimpleCommand, words: set[str] | frozenset[str]) -> Word | None:
+    """The sub-command word of *cmd*: its first literal argument that is one of *words* (install, add...)."""
     for w in cmd.args:
         if w.value is not None and w.value in words:
             return w
@@ -183,7 +183,8 @@ def hadolint_sees(site: RunSite, cmd: SimpleCommand) -> bool:
     carry no hadolint alias."""
     if cmd.wrappers:
         return False
-    return not any(c is not cmd and c.start <= cmd.start and cmd.end <= c.end and (c.end - c.start) > (cmd.end - cmd.start)
+    width = cmd.end - cmd.start
+    return not any(c is not cmd and c.start <= cmd.start and cmd.end <= c.end and c.end - c.start > width
                    for c in site.script.commands)
 
 
@@ -206,32 +207,26 @@ def _option_disables(op: PackageOp) -> bool:
     return False
 
 
-def _writes_apt_conf(cmd: SimpleCommand) -> bool:
-    """``echo 'APT::Install-Recommends "false";' > /etc/apt/apt.conf.d/...`` and the like."""
-    texts = [w.raw for w in cmd.args]
-    targets = [r.target or "" for r in cmd.redirects]
-    if not any(t.startswith("/etc/apt/apt.conf") for t in texts + targets):
-        return False
-    blob = " ".join(texts + [r.heredoc or "" for r in cmd.redirects] + [r.target or "" for r in cmd.redirects])
-    return bool(_APT_CONF_VALUE.search(blob))
+def _apt_conf_writes(script: ShellScript) -> list[SimpleCommand]:
+    """Commands of a RUN that write ``APT::Install-Recommends "false";`` into /etc/apt/apt.conf(.d):
+    ``echo '...' > /etc/apt/apt.conf.d/99x``, ``printf ... | tee ...``, ``cat > ... <<EOF``."""
+    if not _APT_CONF_VALUE.search(script.source):
+        return []
+    return [c for c in script.commands
+            if any(t.startswith("/etc/apt/apt.conf") for t in [w.text for w in c.args]
+                   + [r.target or "" for r in c.redirects])]
 
 
-def _apt_conf_before(ctx: LintContext, site: RunSite, cmd: SimpleCommand) -> bool:
-    if any(c.start < cmd.start and _writes_apt_conf(c) for c in site.script.commands):
+def _apt_conf_before(site: RunSite, cmd: SimpleCommand) -> bool:
+    if any(c.start < cmd.start for c in _apt_conf_writes(site.script)):
         return True
     if site.stage is None or site.onbuild:
         return False
     earlier = []
     for stage in reversed(site.stage.chain()):
-        if stage is site.stage:
-            earlier.extend(stage.steps[: site.index])
-        else:
-            earlier.extend(stage.steps)
-    for step in earlier:
-        if step.run is not None and not step.in_onbuild:
-            if any(_writes_apt_conf(c) for c in step.run.script.commands):
-                return True
-    return False
+        earlier.extend(stage.steps[: site.index] if stage is site.stage else stage.steps)
+    return any(step.run is not None and not step.in_onbuild and _apt_conf_writes(step.run.script)
+               for step in earlier)
 
 
 class AptNoRecommends(Rule):
@@ -275,7 +270,7 @@ class AptNoRecommends(Rule):
             for op in package_ops(site, "apt"):
                 if op.tool not in ("apt-get", "apt", "aptitude") or op.action != "install":
                     continue
-                word = word_after(op.command, {"install"})
+                word = subcommand_word(op.command, {"install"})
                 if word is None:
                     continue
                 aptitude = op.tool == "aptitude"
@@ -286,7 +281,7 @@ class AptNoRecommends(Rule):
                 if not compat and (op.has_flag("--install-recommends", "-r", "--with-recommends")
                                    if aptitude else op.has_flag("--install-recommends")):
                     continue  # recommends asked for on purpose
-                if not compat and _apt_conf_before(ctx, site, op.command):
+                if not compat and _apt_conf_before(site, op.command):
                     continue
                 flag = "--without-recommends" if aptitude else "--no-install-recommends"
                 edit = insert_after_word(ctx, site, word, f" {flag}")

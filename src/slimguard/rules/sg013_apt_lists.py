@@ -7,7 +7,10 @@ from typing import TYPE_CHECKING, Iterator
 from ..findings import Finding, Fix, Severity
 from ..shell import CacheCleanup
 from .base import LintContext, Rule, RuleDocs
-from .sg012_apt_no_recommends import RunSite, append_to_run, command_finding, covered, hadolint_sees, mount_targets, package_ops, run_sites
+from .sg012_apt_no_recommends import (
+    RunSite, append_to_run, command_finding, covered, hadolint_sees, mount_targets, package_ops,
+    run_sites,
+)
 
 if TYPE_CHECKING:
     from ..model import Stage

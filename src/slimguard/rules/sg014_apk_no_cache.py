@@ -7,7 +7,10 @@ from typing import Iterator
 from ..findings import Finding, Fix, Severity
 from ..shell import CacheCleanup, PackageOp
 from .base import LintContext, Rule, RuleDocs
-from .sg012_apt_no_recommends import RunSite, command_finding, covered, hadolint_sees, insert_after_word, mount_targets, package_ops, run_sites, word_after
+from .sg012_apt_no_recommends import (
+    RunSite, command_finding, covered, hadolint_sees, insert_after_word, mount_targets, package_ops,
+    run_sites, subcommand_word,
+)
 
 APK_CACHE = ("/var/cache/apk", "/etc/apk/cache")
 
@@ -72,7 +75,7 @@ class ApkNoCache(Rule):
                     continue
                 if op.action not in ("install", "upgrade"):
                     continue
-                word = word_after(op.command, {"add"} if op.action == "install" else {"upgrade"})
+                word = subcommand_word(op.command, {"add"} if op.action == "install" else {"upgrade"})
                 if word is None:
                     continue
                 if not compat and _removed_after(site, op):

@@ -8,7 +8,10 @@ from typing import Iterator
 from ..findings import Finding, Fix, Severity
 from ..shell import CacheCleanup, PackageOp
 from .base import LintContext, Rule, RuleDocs
-from .sg012_apt_no_recommends import RunSite, command_finding, covered, hadolint_sees, insert_after_word, mount_targets, package_ops, run_sites, word_after
+from .sg012_apt_no_recommends import (
+    RunSite, command_finding, covered, hadolint_sees, insert_after_word, mount_targets, package_ops,
+    run_sites, subcommand_word,
+)
 
 _PIP_TOOL = re.compile(r"(?:pip(?:\d+(?:\.\d+)*)?|\S+ -m pip(?:\d+(?:\.\d+)*)?)$")
 _TRUE = {"1", "true", "yes", "on", "y", "t"}
@@ -102,7 +105,7 @@ class PipNoCache(Rule):
             for op in ops:
                 if op.has_flag("--no-cache-dir"):
                     continue
-                word = word_after(op.command, {"install"})
+                word = subcommand_word(op.command, {"install"})
                 if word is None:
                     continue
                 value = (_no_cache_value(site, op) or "").lower()

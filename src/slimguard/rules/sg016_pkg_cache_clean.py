@@ -7,7 +7,10 @@ from typing import Iterator
 from ..findings import Finding, Fix, Severity
 from ..shell import CacheCleanup, PackageOp, SimpleCommand
 from .base import LintContext, Rule, RuleDocs
-from .sg012_apt_no_recommends import RunSite, append_to_run, command_finding, covered, hadolint_sees, mount_targets, run_sites, word_after
+from .sg012_apt_no_recommends import (
+    RunSite, append_to_run, command_finding, covered, hadolint_sees, mount_targets, run_sites,
+    subcommand_word,
+)
 
 DNF_TOOLS = ("dnf", "yum", "microdnf", "dnf5", "tdnf")
 # sub-commands that download metadata or packages into the cache
@@ -54,12 +57,12 @@ def _cache_users(site: RunSite) -> dict[str, list[tuple[SimpleCommand, str]]]:
         with_ops.add(id(op.command))
         if op.action not in ("install", "upgrade", "update"):
             continue
-        word = word_after(op.command, ZYPPER_VERBS if tool == "zypper" else DNF_VERBS)
+        word = subcommand_word(op.command, ZYPPER_VERBS if tool == "zypper" else DNF_VERBS)
         if word is not None and word.value is not None:
             out.setdefault(tool, []).append((op.command, word.value))
     for cmd in site.script.commands:  # sub-command abbreviations the shell classifier does not know
         if cmd.name in DNF_TOOLS and id(cmd) not in with_ops:
-            word = word_after(cmd, {"rei", "up-min"})
+            word = subcommand_word(cmd, {"rei", "up-min"})
             if word is not None and word.value is not None:
                 out.setdefault(cmd.name, []).append((cmd, word.value))
     for uses in out.values():
