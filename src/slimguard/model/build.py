@@ -246,7 +246,7 @@ def _run_info(ins: Instruction, stage: Stage) -> RunInfo | None:
         return None  # PowerShell / cmd: not parsed with a POSIX shell parser
     if ins.heredocs and _HEREDOC_ONLY.match(ins.rest) and len(ins.heredocs) == 1:
         doc = ins.heredocs[0]
-        body = doc.body
+        body = doc.content  # raw text (tabs kept for <<-) so offsets map back to the file exactly
         first = body.split("\n", 1)[0]
         if first.startswith("#!") and not any(sh in first for sh in ("sh", "bash")):
             return None
