@@ -55,7 +55,7 @@ def fix_text(text: str, lint: Callable[[str], list[Finding]], unsafe: bool = Fal
             result.unfixed = findings
             break
         edits = [e for f in fixes for e in f.fix.edits]  # type: ignore[union-attr]
-        new_text, _ = apply_edits(result.text, edits)
+        new_text, skipped = apply_edits(result.text, edits)
         if new_text == result.text:
             result.unfixed = findings
             break
@@ -63,6 +63,7 @@ def fix_text(text: str, lint: Callable[[str], list[Finding]], unsafe: bool = Fal
         if tree.errors and not parse(result.text).errors:
             raise FixError(f"a fix produced an unparsable Dockerfile: {tree.errors[0]}")
         result.text = new_text
-        result.applied.extend(fixes)
+        skipped_ids = {id(e) for e in skipped}
+        result.applied.extend(f for f in fixes if not any(id(e) in skipped_ids for e in f.fix.edits))  # type: ignore[union-attr]
         result.rounds = round_no
     return result

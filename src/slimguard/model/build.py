@@ -136,8 +136,8 @@ def _new_stage(ins, stages, global_args, escape, parse_ref, base_user) -> Stage:
         configured = base_user(image)
         if configured is None:
             stage.user = UserRef("", "unknown")
-        elif configured == "":
-            stage.user = UserRef("", "default")
+        elif configured == "" or configured.split(":", 1)[0] in ("0", "root"):
+            stage.user = UserRef(configured, "default")
         else:
             stage.user = UserRef(configured, "base")
     elif image is None:

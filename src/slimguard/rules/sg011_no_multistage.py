@@ -165,6 +165,7 @@ class NoMultistage(Rule):
         facts = ctx.facts(stage)
         fat_base = bool(facts is not None and facts.carries_build_tools)
         builds: list[tuple["Step", "Build"]] = []
+        self_cleaning: list["Step"] = []
         for step in stage.all_steps():
             if step.in_onbuild or step.run is None:
                 continue
@@ -173,6 +174,7 @@ class NoMultistage(Rule):
                 continue
             kept, removed = run_build_tools(step)
             if removed and not kept and not fat_base:
+                self_cleaning.append(step)
                 continue  # install, build and purge in one RUN: the toolchain never reaches a layer
             builds.extend((step, op) for op in ops)
         if not builds:
@@ -187,6 +189,9 @@ class NoMultistage(Rule):
             "COPY --from only the result"
         )
         try:
+            for step in self_cleaning:
+                if step.instruction.start_offset < last_step.instruction.start_offset:
+                    raise NoSplit(f"the RUN at line {step.instruction.start_line} builds something too")
             plan = self._plan(ctx, stage, builds, facts)
             fix = self._fix(ctx, stage, last_step, plan)
         except NoSplit as why:

@@ -53,6 +53,23 @@ def _parser() -> Parser:
 
 # --------------------------------------------------------------------------- offsets
 
+# tree-sitter-bash 0.25 can crash (out-of-bounds read in the lexer) on code
+# points from about U+80000 up, e.g. "{" followed by U+FB651.  Before parsing,
+# every character outside the BMP is replaced by four ASCII letters and every
+# lone surrogate by three: the same number of UTF-8 bytes, so all byte offsets
+# stay valid, and the words are cut from the original text.
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _sanitized(text: str) -> str:
+    if _ASTRAL.search(text):
+        text = _ASTRAL.sub("xxxx", text)
+    if _SURROGATE.search(text):
+        text = _SURROGATE.sub("xxx", text)
+    return text
+
+
 
 def _byte_to_char(text: str, nbytes: int) -> list[int]:
     table = [0] * (nbytes + 1)
@@ -79,9 +96,13 @@ class _Src:
     def __init__(self, text: str, base: int = 0, span: tuple[int, int] | None = None,
                  inserts: tuple[int, ...] = ()) -> None:
         self.text = text
-        data = text.encode("utf-8", "surrogatepass")
+        if text.isascii():
+            data = text.encode()
+            self.b2c = None
+        else:
+            data = _sanitized(text).encode()
+            self.b2c = _byte_to_char(text, len(data))
         self.data = data
-        self.b2c = None if len(data) == len(text) else _byte_to_char(text, len(data))
         self.base = base
         self.span = span  # set when local offsets cannot be mapped exactly
         self.inserts = inserts
