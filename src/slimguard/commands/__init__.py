@@ -10,12 +10,19 @@ from .. import __version__
 from ..cli import COMMANDS
 
 
+def _available(module: str) -> bool:
+    """A subcommand is listed only when its module is installed."""
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
 class LazyGroup(click.Group):
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
+        return sorted(name for name in COMMANDS if _available(COMMANDS[name][0]))
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in COMMANDS:
+        if cmd_name not in COMMANDS or not _available(COMMANDS[cmd_name][0]):
             return None
         module_name, attr, _ = COMMANDS[cmd_name]
         module = importlib.import_module(module_name)
