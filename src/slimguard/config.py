@@ -133,8 +133,6 @@ def apply_slimguard(cfg: Config, data: dict[str, Any], where: str) -> None:
 
 def load_config(cwd: str | os.PathLike[str] | None = None, hadolint_file: str | None = None,
                 config_file: str | None = None) -> Config:
-    import tomllib
-
     cfg = Config()
     base = Path(cwd or os.getcwd())
     if hadolint_file:
@@ -151,6 +149,8 @@ def load_config(cwd: str | os.PathLike[str] | None = None, hadolint_file: str | 
             if config_file:
                 raise ConfigError(f"{p}: no such file")
             continue
+        import tomllib
+
         try:
             data = tomllib.loads(p.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:

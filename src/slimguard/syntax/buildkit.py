@@ -324,9 +324,63 @@ def _lex_words(text: str, keep_quotes: bool) -> list[str] | None:
     return words
 
 
+_MODIFIERS = (":-", ":+", ":?", "##", "%%", "//", "-", "+", "?", "#", "%", "/")
+
+
+def _substitutions_ok(text: str) -> bool:
+    """False where BuildKit's lexer fails on a ``${...}`` (empty name, bad modifier, no closing brace)."""
+    i = 0
+    n = len(text)
+    quote = ""
+    while i < n:
+        ch = text[i]
+        if ch == "\\" and quote != "'":
+            i += 2
+            continue
+        if ch == "'" and quote in ("", "'"):
+            quote = "" if quote else "'"
+        elif ch == '"' and quote in ("", '"'):
+            quote = "" if quote else '"'
+        elif ch == "$" and quote != "'" and text.startswith("${", i):
+            j = i + 2
+            while j < n and (text[j].isalnum() or text[j] == "_"):
+                j += 1
+            if j == i + 2:
+                return False  # ${} or ${!x}: bad substitution
+            if j >= n:
+                return False
+            if text[j] != "}":
+                if not text.startswith(_MODIFIERS, j):
+                    return False
+                depth = 1
+                k = j
+                while k < n and depth:
+                    if text[k] == "\\":
+                        k += 1
+                    elif text.startswith("${", k):
+                        depth += 1
+                        k += 1
+                    elif text[k] == "}":
+                        depth -= 1
+                    k += 1
+                if depth:
+                    return False
+                j = k - 1
+            i = j + 1
+            continue
+        i += 1
+    return True
+
+
 def heredocs_in_line(line: str) -> list[HeredocSpec]:
-    """Heredoc openers (``<<EOF``, ``<<-"EOF"``, ``3<<EOF``) in a logical line."""
+    """Heredoc openers (``<<EOF``, ``<<-"EOF"``, ``3<<EOF``) in a logical line.
+
+    Like BuildKit, a line its shell lexer cannot read (an unterminated quote, a bad ``${...}``)
+    has no heredocs at all.
+    """
     specs: list[HeredocSpec] = []
+    if "${" in line and not _substitutions_ok(line):
+        return specs
     for word in _lex_words(line, keep_quotes=True) or []:
         m = _HEREDOC_RE.match(word)
         if not m or not m.group(3):
