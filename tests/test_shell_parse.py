@@ -429,6 +429,33 @@ def test_pathological_inputs_do_not_raise(script: str) -> None:
     check_offsets(result)
 
 
+def test_astral_characters_do_not_crash_the_parser() -> None:
+    # tree-sitter-bash 0.25 reads out of bounds on "{" + U+FB651 and similar
+    # code points and may crash the interpreter; run in a child process.
+    code = (
+        "from slimguard.shell.script import analyze_uncached\n"
+        "for cp in (0x80000, 0xD0000, 0xE0000, 0xE0100, 0xFB651, 0x100000, 0x10FFFF):\n"
+        "    for pre in ('{', 'a{', 'x{', '${', 'echo {'):\n"
+        "        for _ in range(20):\n"
+        "            r = analyze_uncached(pre + chr(cp) + ' && echo ok')\n"
+        "            assert r.commands[-1].argv() == ['echo', 'ok'] or r.has_errors\n"
+        "print('fine')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "fine"
+
+
+def test_astral_characters_keep_their_offsets() -> None:
+    script = "echo a\U000fb651b '\U0010ffff' && echo ok"
+    result = analyze(script)
+    first = result.commands[0]
+    assert [a.value for a in first.args] == ["a\U000fb651b", "\U0010ffff"]
+    for w in first.args:
+        assert script[w.start:w.end] == w.raw
+    assert result.commands[1].argv() == ["echo", "ok"]
+
+
 # --------------------------------------------------------------------------- exec form
 
 
