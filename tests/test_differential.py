@@ -58,6 +58,15 @@ def _load_parser():
 
 
 sg_parse, _SKIP_REASON = _load_parser()
+
+# Files where the reference (BuildKit v0.12.5) and current BuildKit disagree and
+# slimguard deliberately follows current BuildKit.  They are strict xfails: if
+# slimguard ever matches v0.12.5 here, the XPASS fails and the entry must go.
+VERSION_DIVERGENCES = {
+    "285-heredoc-line-with-v0125-unsupported-substitution.Dockerfile":
+        "v0.12.5's shell lexer rejects ${VAR%%...} and ${VAR/...}, so the line has no heredoc; "
+        "newer BuildKit supports these modifiers and slimguard follows it",
+}
 needs_parser = pytest.mark.skipif(sg_parse is None, reason=_SKIP_REASON or "slimguard.parse missing")
 
 
@@ -288,7 +297,8 @@ def _summary():
         print(
             f"\ndifferential: {STATS.files} files ({STATS.valid} valid, {STATS.invalid} invalid), "
             f"{STATS.instructions} instructions compared, "
-            f"{STATS.mismatched_instructions} instruction mismatches in {len(STATS.mismatched_files)} files, "
+            f"{STATS.mismatched_instructions} instruction mismatches in {len(STATS.mismatched_files)} files "
+            f"({sum(f in VERSION_DIVERGENCES for f in STATS.mismatched_files)} of them known version divergences), "
             f"{len(STATS.roundtrip_failures)} round-trip failures, "
             f"{len(STATS.missing_errors)} rejected files without errors, "
             f"{len(STATS.errors_on_valid)} accepted files with slimguard errors (informational)"
@@ -387,14 +397,23 @@ def test_corpus_is_present():
         assert re.fullmatch(r"\d{3}-[a-z0-9-]+\.Dockerfile", p.name), p.name
 
 
+def _valid_params():
+    for p in VALID_FILES:
+        reason = VERSION_DIVERGENCES.get(p.name)
+        marks = [pytest.mark.xfail(reason=reason, strict=True)] if reason else []
+        yield pytest.param(p, id=p.stem, marks=marks)
+
+
 @needs_parser
-@pytest.mark.parametrize("path", VALID_FILES, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", list(_valid_params()))
 def test_matches_buildkit(path: Path):
     text = read(path)
     try:
         commands = dockerfile.parse_string(text)
     except dockerfile.GoParseError as exc:
         pytest.fail(f"corpus error: BuildKit rejects {path.name}: {exc}")
+    except UnicodeDecodeError as exc:  # BuildKit produced invalid UTF-8 (byte-wise splitting)
+        pytest.fail(f"corpus error: the reference package cannot report {path.name}: {exc}")
     out = compare_accepted(path.name, text, commands)
     STATS.files += 1
     STATS.valid += 1
@@ -444,6 +463,8 @@ def _fragments() -> list[str]:
         "RUN --mount=type=cache,target=/x \\", "FROM a", "RUN", "ONBUILD", "LABEL a=\"b \\",
     }
     for p in VALID_FILES:
+        if p.name in VERSION_DIVERGENCES:
+            continue
         for line in read(p).replace("\r", "").split("\n"):
             if line.isascii() and len(line) < 200 and "\x00" not in line:
                 frags.add(line)
@@ -474,6 +495,8 @@ def test_generated_files_match_buildkit():
         text = ("\ufeff" if bom else "") + eol.join(lines) + (eol if final else "")
         try:
             commands = dockerfile.parse_string(text)
+        except UnicodeDecodeError:  # BuildKit produced invalid UTF-8: nothing to compare
+            hypothesis.assume(False)
         except dockerfile.GoParseError as exc:
             out = check_rejected("generated", text, str(exc))
         else:

@@ -324,51 +324,15 @@ def _lex_words(text: str, keep_quotes: bool) -> list[str] | None:
     return words
 
 
-_MODIFIERS = (":-", ":+", ":?", "##", "%%", "//", "-", "+", "?", "#", "%", "/")
-
-
 def _substitutions_ok(text: str) -> bool:
-    """False where BuildKit's lexer fails on a ``${...}`` (empty name, bad modifier, no closing brace)."""
-    i = 0
-    n = len(text)
-    quote = ""
-    while i < n:
-        ch = text[i]
-        if ch == "\\" and quote != "'":
-            i += 2
-            continue
-        if ch == "'" and quote in ("", "'"):
-            quote = "" if quote else "'"
-        elif ch == '"' and quote in ("", '"'):
-            quote = "" if quote else '"'
-        elif ch == "$" and quote != "'" and text.startswith("${", i):
-            j = i + 2
-            while j < n and (text[j].isalnum() or text[j] == "_"):
-                j += 1
-            if j == i + 2:
-                return False  # ${} or ${!x}: bad substitution
-            if j >= n:
-                return False
-            if text[j] != "}":
-                if not text.startswith(_MODIFIERS, j):
-                    return False
-                depth = 1
-                k = j
-                while k < n and depth:
-                    if text[k] == "\\":
-                        k += 1
-                    elif text.startswith("${", k):
-                        depth += 1
-                        k += 1
-                    elif text[k] == "}":
-                        depth -= 1
-                    k += 1
-                if depth:
-                    return False
-                j = k - 1
-            i = j + 1
-            continue
-        i += 1
+    """False where BuildKit's shell lexer fails on a ``${...}`` (bad name, modifier or brace)."""
+    from ..expand import UNRESOLVED, ExpansionError, expand_raw, references
+
+    env = {name: UNRESOLVED for name in references(text)}  # unset variables are not errors here
+    try:
+        expand_raw(text, env)
+    except ExpansionError:
+        return False
     return True
 
 
@@ -391,6 +355,8 @@ def heredocs_in_line(line: str) -> list[HeredocSpec]:
             continue
         raw = _lex_words(rest, keep_quotes=True) or []
         name = plain[0]
+        if name.startswith("\ufeff"):
+            name = name[1:]  # the lexer drops one leading byte order mark
         quotes_plain = name.count("'") + name.count('"')
         quotes_raw = raw[0].count("'") + raw[0].count('"') if raw else 0
         specs.append(

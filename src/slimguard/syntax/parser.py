@@ -33,6 +33,7 @@ from .nodes import (
 )
 
 _GO_SPACE = buildkit.GO_SPACE
+_ASCII_SPACE = "\t\n\v\f\r "
 # RE2's \s is ASCII-only and has no \v
 _DIRECTIVE_RE = re.compile(r"([a-zA-Z][a-zA-Z0-9]*)[\t\n\f\r ]*=[\t\n\f\r ]*(.+?)[\t\n\f\r ]*$", re.DOTALL)
 MAX_LINE_BYTES = 65535  # bufio.Scanner's limit in BuildKit
@@ -372,7 +373,10 @@ class _Parser:
                 self._analyze(trig, line, rs, rs + len(rest), regions)
                 trig.original = rest
                 ins.trigger = trig
-                ins._value = ("",) if trig.name == "ONBUILD" else trig._value
+                if trig.name == "ONBUILD":
+                    ins._value = ("",) if trig.trigger is not None else ()
+                else:
+                    ins._value = trig._value
                 ins.is_json, ins.json_args = trig.is_json, trig.json_args
                 if trig.name in _NOT_TRIGGERS:
                     trig.errors.append(self._error(f"{trig.name} isn't allowed as an ONBUILD trigger", kw_src))
@@ -421,13 +425,14 @@ class _Parser:
         if name in ("EXPOSE", "FROM"):
             return tuple(w for w, _, _ in buildkit.split_whitespace(rest))
         if name == "HEALTHCHECK":
+            # BuildKit scans this split byte by byte: only ASCII white space separates
             sep = 0
-            while sep < len(rest) and rest[sep] not in _GO_SPACE:
+            while sep < len(rest) and rest[sep] not in _ASCII_SPACE:
                 sep += 1
             if sep == 0:
                 return ()
             nxt = sep
-            while nxt < len(rest) and rest[nxt] in _GO_SPACE:
+            while nxt < len(rest) and rest[nxt] in _ASCII_SPACE:
                 nxt += 1
             cmd = rest[nxt:]
             if not cmd:
