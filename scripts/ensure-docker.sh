@@ -104,6 +104,17 @@ sg_start_dockerd() {
     return 1
 }
 
+# The last attempt's log lines, warnings and errors first choice (info lines are grpc noise).
+sg_dockerd_log_tail() {
+    local last
+    last=$(awk '/^=== /{buf=""} {buf = buf $0 "\n"} END{printf "%s", buf}' "$SG_DOCKERD_LOG" 2>/dev/null)
+    if printf '%s' "$last" | grep -q -v -E 'level=(info|debug)'; then
+        printf '%s\n' "$last" | grep -v -E 'level=(info|debug)' | tail -n 20
+    else
+        printf '%s\n' "$last" | tail -n 20
+    fi
+}
+
 sg_ensure_docker() {
     if sg_docker_answers; then
         return 0
@@ -133,7 +144,7 @@ sg_ensure_docker() {
         fi
     done
     sg_log "could not start the Docker engine (tried: $drivers). Last lines of $SG_DOCKERD_LOG:"
-    tail -n 25 "$SG_DOCKERD_LOG" >&2
+    sg_dockerd_log_tail >&2
     return 1
 }
 

@@ -54,7 +54,7 @@ else
 fi
 
 # --- 3. pytest -----------------------------------------------------------------------
-"$PY" -m pytest -q -rs "$@" </dev/null
+"$PY" -m pytest -q -rfEs "$@" </dev/null
 rc=$?
 if [ "$rc" -eq 5 ]; then
     say "pytest collected no tests: failing"

@@ -81,6 +81,7 @@ import base64
 import contextlib
 import fcntl
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -128,23 +129,26 @@ class Recipe:
     parents: tuple[str, ...] = ()
     dockerfile: str = ""
     files: tuple[tuple[str, str, int], ...] = ()  # (path in context, text, mode)
+    # tarballs written into the build context: (name, ((path, text or None for a dir, mode, uid=gid), ...));
+    # `ADD name.tar /` keeps their owners and modes, which COPY cannot set per file
+    tars: tuple[tuple[str, tuple[tuple[str, str | None, int, int], ...]], ...] = ()
     options: tuple[str, ...] = ()  # kind-specific options (hashed)
     aliases: tuple[str, ...] = ()
 
     def own_text(self) -> str:
-        return json.dumps(
-            {
-                "format": ZOO_FORMAT,
-                "tag": self.tag,
-                "kind": self.kind,
-                "parents": list(self.parents),
-                "dockerfile": self.dockerfile,
-                "files": [list(f) for f in self.files],
-                "options": list(self.options),
-                "extra": _kind_extra(self),
-            },
-            sort_keys=True,
-        )
+        fields = {
+            "format": ZOO_FORMAT,
+            "tag": self.tag,
+            "kind": self.kind,
+            "parents": list(self.parents),
+            "dockerfile": self.dockerfile,
+            "files": [list(f) for f in self.files],
+            "tars": [[name, [list(e) for e in entries]] for name, entries in self.tars],
+            "options": list(self.options),
+            "extra": _kind_extra(self),
+        }
+        # empty fields are left out, so that adding a field keeps existing hashes
+        return json.dumps({k: v for k, v in fields.items() if v}, sort_keys=True)
 
 
 def _apt(packages: str, extra: str = "") -> str:
@@ -289,8 +293,7 @@ COPY hello.c /src/hello.c
 RUN gcc -static -Os -s -o /hello /src/hello.c && /hello
 
 FROM scratch
-COPY rootfs/ /
-COPY --chown=65532:65532 home/ /home/
+ADD rootfs.tar /
 COPY --from=build /hello /hello
 ENV PATH={DEFAULT_PATH}
 ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
@@ -615,15 +618,22 @@ def _recipes() -> list[Recipe]:
             mirrors="gcr.io/distroless/static-debian12:nonroot (no shell, USER 65532)",
             parents=(f"buildpack-deps:{SUITE}",),
             dockerfile=DISTROLESS_DOCKERFILE,
-            files=(
-                ("hello.c", HELLO_C, 0o644),
-                ("rootfs/etc/passwd", DISTROLESS_PASSWD, 0o644),
-                ("rootfs/etc/group", DISTROLESS_GROUP, 0o644),
-                ("rootfs/etc/nsswitch.conf", DISTROLESS_NSSWITCH, 0o644),
-                ("rootfs/etc/os-release", DISTROLESS_OS_RELEASE, 0o644),
-                ("rootfs/tmp/", "", 0o1777),
-                ("rootfs/root/", "", 0o700),
-                ("home/nonroot/", "", 0o700),
+            files=(("hello.c", HELLO_C, 0o644),),
+            tars=(
+                (
+                    "rootfs.tar",
+                    (
+                        ("etc", None, 0o755, 0),
+                        ("etc/passwd", DISTROLESS_PASSWD, 0o644, 0),
+                        ("etc/group", DISTROLESS_GROUP, 0o644, 0),
+                        ("etc/nsswitch.conf", DISTROLESS_NSSWITCH, 0o644, 0),
+                        ("etc/os-release", DISTROLESS_OS_RELEASE, 0o644, 0),
+                        ("home", None, 0o755, 0),
+                        ("home/nonroot", None, 0o700, 65532),
+                        ("root", None, 0o700, 0),
+                        ("tmp", None, 0o1777, 0),
+                    ),
+                ),
             ),
             aliases=("gcr.io/distroless/static:nonroot",),
         )
@@ -857,7 +867,7 @@ def _import_changes(r: Recipe, h: str) -> list[str]:
     return args
 
 
-def _build_busybox(r: Recipe, h: str, work: Path, log: Path, verbose: bool) -> None:
+def _build_busybox(r: Recipe, h: str, work: Path, log: Path, verbose: bool, fresh: bool) -> None:
     bb = _static_busybox()
     root = work / "rootfs"
     for d in ("bin", "dev", "etc", "home", "proc", "sys", "usr/bin", "usr/sbin", "var/spool/mail", "var/www"):
@@ -890,7 +900,7 @@ def _build_busybox(r: Recipe, h: str, work: Path, log: Path, verbose: bool) -> N
     _run_logged([_docker_bin(), "import", *_import_changes(r, h), str(tar_path), r.tag], log, verbose=verbose)
 
 
-def _build_debian(r: Recipe, h: str, work: Path, log: Path, verbose: bool) -> None:
+def _build_debian(r: Recipe, h: str, work: Path, log: Path, verbose: bool, fresh: bool) -> None:
     mm = shutil.which("mmdebstrap")
     if not mm:
         raise ZooError("mmdebstrap not found (apt-get install mmdebstrap)")
@@ -975,10 +985,26 @@ def _unpack_npm(tgz: Path, dest: Path) -> None:
         tf.extractall(dest, members=members)
 
 
-def _build_dockerfile(r: Recipe, h: str, work: Path, log: Path, verbose: bool) -> None:
+def _write_tar(path: Path, entries: tuple[tuple[str, str | None, int, int], ...]) -> None:
+    with tarfile.open(path, "w") as tf:
+        for name, text, mode, uid in entries:
+            ti = tarfile.TarInfo(name)
+            ti.mode, ti.uid, ti.gid, ti.mtime = mode, uid, uid, 0
+            if text is None:
+                ti.type = tarfile.DIRTYPE
+                tf.addfile(ti)
+            else:
+                data = text.encode()
+                ti.size = len(data)
+                tf.addfile(ti, io.BytesIO(data))
+
+
+def _build_dockerfile(r: Recipe, h: str, work: Path, log: Path, verbose: bool, fresh: bool) -> None:
     ctx = work / "context"
     ctx.mkdir()
     _write_files(ctx, r.files)
+    for name, entries in r.tars:
+        _write_tar(ctx / name, entries)
     for opt in r.options:
         if opt.startswith("npm-pack "):
             _, spec, integrity, dirname = opt.split()
@@ -987,14 +1013,15 @@ def _build_dockerfile(r: Recipe, h: str, work: Path, log: Path, verbose: bool) -
     (ctx / "Dockerfile").write_text(r.dockerfile)
     cmd = [
         _docker_bin(), "build",
-        "--pull=false", "--network", "host", "--rm", "--force-rm",
+        "--pull=false", "--network", "host", "--rm", "--force-rm", *(["--no-cache"] if fresh else []),
         "--label", f"{LABEL}={h}", "--label", f"{LABEL_TAG}={r.tag}",
         "-t", r.tag, str(ctx),
     ]
     _run_logged(cmd, log, verbose=verbose)
 
 
-BUILDERS: dict[str, Callable[[Recipe, str, Path, Path, bool], None]] = {
+# builder(recipe, recipe hash, work dir, log file, verbose, fresh = bypass the build cache)
+BUILDERS: dict[str, Callable[[Recipe, str, Path, Path, bool, bool], None]] = {
     "import-busybox": _build_busybox,
     "import-debian": _build_debian,
     "dockerfile": _build_dockerfile,
@@ -1037,13 +1064,13 @@ def _safe_name(tag: str) -> str:
     return tag.replace("/", "_").replace(":", "_")
 
 
-def _build_one(r: Recipe, h: str, verbose: bool) -> None:
+def _build_one(r: Recipe, h: str, verbose: bool, fresh: bool = False) -> None:
     LOG_DIR.mkdir(parents=True, exist_ok=True)
     log = LOG_DIR / f"{_safe_name(r.tag)}.log"
     log.write_text(f"# zoo build of {r.tag} recipe {h}\n")
     work = Path(tempfile.mkdtemp(prefix=f"slimguard-zoo-{_safe_name(r.tag)}-"))
     try:
-        BUILDERS[r.kind](r, h, work, log, verbose)
+        BUILDERS[r.kind](r, h, work, log, verbose, fresh)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -1058,20 +1085,22 @@ def ensure_report(names: list[str] | None = None, *, force: bool = False, verbos
     t0 = time.monotonic()
     res = EnsureResult()
     order = build_order(names)
+    forced = set(order if not names else (canonical(n) for n in names)) if force else set()
     memo: dict[str, str] = {}
+    superseded: list[str] = []
     with _locked():
         for tag in order:
             r = RECIPES[tag]
             h = recipe_hash(tag, memo)
             info = inspect(tag)
-            if not force and _label(info) == h:
+            if tag not in forced and _label(info) == h:
                 res.cached.append(tag)
             else:
                 old_id = info["Id"] if info else None
-                why = "forced" if force and info else ("recipe changed" if info else "missing")
+                why = "forced" if tag in forced and info else ("recipe changed" if info else "missing")
                 _log(f"building {tag} ({why}; recipe {h[:12]}) - log: {LOG_DIR / (_safe_name(tag) + '.log')}")
                 t = time.monotonic()
-                _build_one(r, h, verbose)
+                _build_one(r, h, verbose, fresh=tag in forced)
                 BUILD_COUNT += 1
                 info = inspect(tag)
                 if _label(info) != h:
@@ -1079,8 +1108,7 @@ def ensure_report(names: list[str] | None = None, *, force: bool = False, verbos
                 _log(f"built {tag} in {time.monotonic() - t:.0f}s ({info['Size'] / 1e6:.0f} MB)")
                 res.built.append(tag)
                 if old_id and old_id != info["Id"]:
-                    # drop the superseded image if nothing else uses it
-                    subprocess.run([_docker_bin(), "image", "rm", old_id], capture_output=True, env=_docker_env())
+                    superseded.append(old_id)
             assert info is not None
             res.images[tag] = info["Id"]
             for alias in r.aliases:
@@ -1088,6 +1116,10 @@ def ensure_report(names: list[str] | None = None, *, force: bool = False, verbos
                 if not a_info or a_info["Id"] != info["Id"]:
                     _run([_docker_bin(), "tag", tag, alias])
                 res.images[alias] = info["Id"]
+        # Drop superseded images once their aliases have moved on, children before
+        # parents; an image still used by a container or another tag stays.
+        for old_id in reversed(superseded):
+            subprocess.run([_docker_bin(), "image", "rm", old_id], capture_output=True, env=_docker_env())
     res.seconds = time.monotonic() - t0
     if res.built:
         _log(f"built {len(res.built)} image(s) in {res.seconds:.0f}s; cached: {len(res.cached)}")
@@ -1139,7 +1171,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = ap.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("build", help="build missing/stale images (default: all)")
     b.add_argument("names", nargs="*")
-    b.add_argument("--force", action="store_true", help="rebuild even when cached")
+    b.add_argument("--force", action="store_true", help="rebuild the named images (default: all) even when cached")
     b.add_argument("-v", "--verbose", action="store_true", help="stream build output to stderr")
     sub.add_parser("list", help="show zoo images and their cache state")
     sub.add_parser("prune", help="remove dangling images of superseded zoo builds")
