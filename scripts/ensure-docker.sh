@@ -19,7 +19,7 @@
 # Nothing here pulls images: no registry is reachable; tests build stand-ins (tests/zoo.py).
 
 SG_DOCKERD_LOG="${SG_DOCKERD_LOG:-/tmp/slimguard-dockerd.log}"
-SG_DOCKER_PACKAGES="${SG_DOCKER_PACKAGES:-docker.io mmdebstrap busybox-static}"
+SG_DOCKER_PACKAGES="${SG_DOCKER_PACKAGES:-docker.io mmdebstrap busybox-static docker-registry apache2-utils docker-compose}"
 
 sg_log() { echo "[ensure-docker] $*" >&2; }
 
