@@ -44,6 +44,10 @@ CONCERNS = (
     "add-vs-copy",
     "remote-script",
     "trusted-registry",
+    "capabilities",
+    "seccomp",
+    "host-access",
+    "read-only-rootfs",
     "syntax",
 )
 

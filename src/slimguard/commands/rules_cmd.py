@@ -13,8 +13,9 @@ import click
 def rules_command(fmt: str) -> None:
     """List the rules with their concern, severity, fixability and hadolint aliases."""
     from ..rules import all_rules
+    from ..runtime.rules import all_rules as runtime_rules
 
-    rules = all_rules()
+    rules = (*all_rules(), *runtime_rules())
     if fmt == "json":
         click.echo(json.dumps({"rules": [r.to_dict() for r in rules]}, indent=2))
         return

@@ -19,6 +19,7 @@ class Report:
     tool_version: str = ""
     kind: str = "lint"
     summary: dict = field(default_factory=dict)
+    fix_command: str = "slimguard fix --write"  # how the text summary tells users to apply fixes
 
 
 def render(fmt: str, report: Report, color: bool = False) -> str:

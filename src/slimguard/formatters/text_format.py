@@ -42,7 +42,7 @@ def render(report: Report, color: bool = False) -> str:
     if report.findings:
         parts = ", ".join(f"{counts[s]} {s}" for s in ("error", "warning", "info", "style") if counts[s])
         fixable = sum(1 for f in report.findings if f.fix is not None and f.fix.safe)
-        tail = f"; {fixable} fixable with `slimguard fix --write`" if fixable else ""
+        tail = f"; {fixable} fixable with `{report.fix_command}`" if fixable else ""
         out.append(f"{len(report.findings)} finding(s) in {n_files} file(s): {parts}{tail}")
     elif not report.errors:
         out.append(f"No findings in {n_files} file(s).")

@@ -29,8 +29,13 @@ def all_rules() -> tuple[Rule, ...]:
 
 
 def get_rule(code: str) -> Rule | None:
+    """A Dockerfile rule, or a run-time rule (SGR…), by id or hadolint alias."""
     code = code.strip().upper()
     for rule in all_rules():
         if rule.id == code or code in rule.aliases:
             return rule
+    if code.startswith("SGR"):
+        from ..runtime.rules import get_rule as get_runtime_rule
+
+        return get_runtime_rule(code)  # type: ignore[return-value]
     return None

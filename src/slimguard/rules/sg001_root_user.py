@@ -42,7 +42,8 @@ class RootUser(Rule):
             "--shell /usr/sbin/nologin app\nUSER 10001:10001\nCMD [\"java\", \"-jar\", \"/app.jar\"]\n"
         ),
         fix_safety=(
-            "Safe. Reuses a non-root user the base image ships (node's uid 1000, distroless nonroot 65532) or "
+            "Safe. Switches back to a non-root user the Dockerfile itself already created, else reuses a "
+            "non-root user the base image ships (node's uid 1000, distroless nonroot 65532), or "
             "creates a system user with fixed ids in the base's own syntax (groupadd/useradd on Debian, "
             "Ubuntu and RHEL, addgroup -S/adduser -S on Alpine and BusyBox, shadow-utils first on "
             "ubi-minimal, a numeric uid:gid where there is no shell), then adds USER uid:gid after the last "

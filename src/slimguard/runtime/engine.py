@@ -1,0 +1,179 @@
+"""Load an input (compose file, Kubernetes manifests, docker run), run the rules, apply config and pragmas."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from dataclasses import dataclass, field
+
+from ..config import Config
+from ..findings import Finding
+from . import compose, kubernetes
+from .hostfs import HostFS
+from .images import ImageResolver
+from .model import Document
+from .rules import CheckContext, CheckOptions, RuntimeRule, all_rules
+from .yamlnodes import YamlError, compose_all
+
+KINDS = ("compose", "kubernetes", "docker-run")
+
+
+class LoadError(Exception):
+    """Bad input: one line naming the path (and line:col when known)."""
+
+
+@dataclass
+class FileResult:
+    path: str
+    kind: str | None = None
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    document: Document | None = None
+
+
+def detect_kind(path: str, roots: list) -> str | None:
+    """compose for compose file names or a top-level ``services:``; kubernetes for apiVersion+kind."""
+    name = os.path.basename(path)
+    if compose.is_compose_name(name):
+        return "compose"
+    if any(kubernetes.is_manifest(r) for r in roots):
+        return "kubernetes"
+    if any(compose.looks_like_compose(r) for r in roots):
+        return "compose"
+    return None
+
+
+def load(text: str, path: str, kind: str | None = None, env: dict[str, str] | None = None,
+         project_dir: str | None = None) -> Document:
+    if kind == "docker-run":
+        from .dockerrun import RunError, parse
+
+        try:
+            return parse(text, path)
+        except RunError as exc:
+            raise LoadError(f"{path}: {exc}") from None
+    try:
+        roots = compose_all(text)
+    except YamlError as exc:
+        where = f"{path}:{exc.line}:{exc.column}" if exc.line else path
+        raise LoadError(f"{where}: {exc.message}") from None
+    kind = kind or detect_kind(path, roots)
+    if kind is None:
+        raise LoadError(f"{path}: neither a compose file (services:) nor a Kubernetes manifest (apiVersion, kind)")
+    if kind == "compose":
+        return compose.parse(path, text, roots, env=env, project_dir=project_dir)
+    return kubernetes.parse(path, text, roots)
+
+
+# -- selection and pragmas --------------------------------------------------------------------
+
+
+def _matches(codes: set[str], rule: RuntimeRule) -> bool:
+    return bool(codes & {rule.id, *rule.aliases, rule.concern.upper()})
+
+
+def finding_matches(codes: set[str], f: Finding) -> bool:
+    return bool(codes & {f.rule, *f.aliases, f.concern.upper()})
+
+
+def selected_rules(config: Config) -> list[RuntimeRule]:
+    rules = list(all_rules())
+    if config.select:
+        rules = [r for r in rules if _matches(config.select, r)]
+    return rules
+
+
+_PRAGMA = re.compile(r"#\s*slimguard:?\s+(?:(?P<scope>global)\s+)?ignore\s*=\s*(?P<codes>[A-Za-z0-9_,\s-]+)",
+                     re.IGNORECASE)
+
+
+@dataclass
+class Pragmas:
+    global_codes: set[str] = field(default_factory=set)
+    lines: dict[int, set[str]] = field(default_factory=dict)
+
+    def ignored(self, line: int, codes: set[str]) -> bool:
+        return bool(codes & self.global_codes) or bool(codes & self.lines.get(line, set()))
+
+
+def parse_pragmas(text: str) -> Pragmas:
+    """``# slimguard: ignore=SGR004,root-user`` ends a line (that line) or stands alone (the next line
+    with content); ``# slimguard: global ignore=...`` covers the file."""
+    p = Pragmas()
+    pending: set[str] = set()
+    for no, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        m = _PRAGMA.search(line)
+        if m and "#" in line:
+            codes = {c.strip().upper() for c in m.group("codes").split(",") if c.strip()}
+            if m.group("scope"):
+                p.global_codes |= codes
+                continue
+            if stripped.startswith("#"):
+                pending |= codes
+                continue
+            p.lines.setdefault(no, set()).update(codes)
+        if not stripped or stripped.startswith("#"):
+            continue
+        if pending:
+            p.lines.setdefault(no, set()).update(pending)
+            pending = set()
+    return p
+
+
+def _severity_for(config: Config, f: Finding):
+    for code in (f.rule, *f.aliases, f.concern.upper()):
+        if code in config.severity:
+            return config.severity[code]
+    return f.severity
+
+
+def check_document(doc: Document, config: Config | None = None, options: CheckOptions | None = None,
+                   images: ImageResolver | None = None, host: HostFS | None = None) -> list[Finding]:
+    config = config or Config()
+    options = options or CheckOptions(uid=config.uid, gid=config.gid)
+    if images is None:
+        from ..baseinfo import Resolver
+
+        images = ImageResolver(Resolver(config.engine))
+    ctx = CheckContext(doc, options, images, host or HostFS())
+    found: list[Finding] = []
+    for rule in selected_rules(config):
+        if doc.kind not in rule.origins:
+            continue
+        found.extend(rule.check(ctx))
+    pragmas = None if config.disable_ignore_pragma or doc.kind == "docker-run" else parse_pragmas(doc.text)
+    kept: list[Finding] = []
+    seen: set[tuple] = set()
+    for f in found:
+        if config.ignore and finding_matches(config.ignore, f):
+            continue
+        if pragmas is not None and pragmas.ignored(f.line, {*f.codes, f.concern.upper()}):
+            continue
+        sev = _severity_for(config, f)
+        if sev != f.severity:
+            f = dataclasses.replace(f, severity=sev)
+        key = (f.rule, f.line, f.column, f.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        kept.append(f)
+    kept.sort(key=Finding.sort_key)
+    return kept
+
+
+def check_text(text: str, path: str, kind: str | None = None, config: Config | None = None,
+               options: CheckOptions | None = None, images: ImageResolver | None = None,
+               host: HostFS | None = None, env: dict[str, str] | None = None,
+               project_dir: str | None = None) -> FileResult:
+    result = FileResult(path, kind)
+    try:
+        doc = load(text, path, kind, env=env, project_dir=project_dir)
+    except LoadError as exc:
+        result.errors.append(str(exc))
+        return result
+    result.kind = doc.kind
+    result.document = doc
+    result.findings = check_document(doc, config, options, images, host)
+    return result
