@@ -191,7 +191,9 @@ _CHILD = textwrap.dedent("""
         out["hidden"] = r.summary["size"]["hidden_bytes"]
     except AuditError as exc:
         out["error"] = str(exc)
-    out["rss_kb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # VmHWM is this process's own peak; ru_maxrss would include the parent's peak inherited at fork
+    with open("/proc/self/status") as fh:
+        out["rss_kb"] = next(int(l.split()[1]) for l in fh if l.startswith("VmHWM:"))
     print(json.dumps(out))
 """)
 
