@@ -12,7 +12,7 @@ from .packages import installed_packages
 from .secrets import scan_captures
 from .sources import ImageData
 from .users import resolve_user
-from .layers import DIR, REG
+from .layers import REG
 
 
 @dataclass

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 
 import click
 
 from ..formatters import FORMATS
+from ._output import emit_and_exit, use_color
 
 _PROGRESS_MIN_BYTES = 200_000_000  # show a progress bar only for images at least this large
 
@@ -135,26 +135,10 @@ def command(image, fmt, output, failure_threshold, select, ignore, config_file, 
             findings.append(f)
         report.findings = sorted(findings, key=lambda f: (-int(f.severity), f.rule))
         report.summary = {"audit": result.summary, "notes": result.notes}
-    color = fmt == "text" and not no_color and not output and not os.environ.get("NO_COLOR") and sys.stdout.isatty()
+    color = fmt == "text" and use_color(output, no_color)
     text = render(fmt, report, color=color)
     if fmt == "text" and result is not None:
         if not report.findings and not report.errors:
             text = f"No findings in {result.reference}.\n"
         text = render_text_summary(result.summary, color=color) + "\n" + text
-    if output:
-        try:
-            with open(output, "w", encoding="utf-8") as fh:
-                fh.write(text)
-        except OSError as exc:
-            click.echo(f"slimguard: error: {output}: {exc.strerror}", err=True)
-            sys.exit(2)
-    else:
-        sys.stdout.write(text)
-    for err in report.errors:
-        click.echo(f"slimguard: error: {err}", err=True)
-    if report.errors:
-        sys.exit(2)
-    threshold = config.failure_threshold
-    if config.no_fail or threshold is None:
-        sys.exit(0)
-    sys.exit(1 if any(f.severity >= threshold for f in report.findings) else 0)
+    emit_and_exit(text, report, config, output)

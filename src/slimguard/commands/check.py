@@ -8,7 +8,8 @@ import sys
 import click
 
 from ..formatters import FORMATS
-from .lint import _codes, use_color
+from ._output import emit_and_exit, use_color
+from .lint import _codes
 
 
 @click.command("check")
@@ -110,23 +111,7 @@ def command(paths, docker_runs, kind, select, ignore, fmt, output, failure_thres
         report.findings.extend(result.findings)
         report.errors.extend(result.errors)
     out = render(fmt, report, color=use_color(output, no_color) and fmt == "text")
-    if output:
-        try:
-            with open(output, "w", encoding="utf-8") as fh:
-                fh.write(out)
-        except OSError as exc:
-            click.echo(f"slimguard: error: {output}: {exc.strerror}", err=True)
-            sys.exit(2)
-    else:
-        sys.stdout.write(out)
-    for err in report.errors:
-        click.echo(f"slimguard: error: {err}", err=True)
-    if report.errors:
-        sys.exit(2)
-    threshold = config.failure_threshold
-    if config.no_fail or threshold is None:
-        sys.exit(0)
-    sys.exit(1 if any(f.severity >= threshold for f in report.findings) else 0)
+    emit_and_exit(out, report, config, output)
 
 
 def _fix(inputs, config, options, images, unsafe: bool, write: bool) -> None:

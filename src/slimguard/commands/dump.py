@@ -10,16 +10,6 @@ import click
 from ..inputs import InputError, read_source
 
 
-def _parse_build_args(values: tuple[str, ...]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for v in values:
-        key, sep, value = v.partition("=")
-        if not sep:
-            raise click.BadParameter(f"expected KEY=VALUE, got {v!r}", param_hint="--build-arg")
-        out[key] = value
-    return out
-
-
 @click.command("dump")
 @click.argument("path", metavar="FILE")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -41,7 +31,9 @@ def command(path: str, fmt: str, tokens: bool, build_args: tuple[str, ...]) -> N
         for err in tree.errors:
             click.echo(f"{source.display}:{err.line}:{err.column}: error: {err.message}", err=True)
         sys.exit(2)
-    model = build_model(tree, _parse_build_args(build_args))
+    from ._output import parse_build_args
+
+    model = build_model(tree, parse_build_args(build_args))
     data = {"file": source.display, "tree": tree_dict(tree, tokens), "model": model_dict(model)}
     if fmt == "json":
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))

@@ -74,13 +74,9 @@ def command(paths, write, check, unsafe, select, ignore, target, build_args, uid
     config.ignore |= codes(ignore)
     if engine:
         config.engine = engine
-    args: dict[str, str] = {}
-    for v in build_args:
-        key, sep, value = v.partition("=")
-        if not sep or not key:
-            click.echo(f"slimguard: error: --build-arg expects KEY=VALUE, got {v!r}", err=True)
-            sys.exit(2)
-        args[key] = value
+    from ._output import parse_build_args
+
+    args = parse_build_args(build_args)
     options = LintOptions(target=target, build_args=args, hadolint_compat=False,
                           uid=uid or config.uid, gid=gid or config.gid)
     resolver = Resolver(config.engine)

@@ -8,16 +8,11 @@ import sys
 import click
 
 from ..formatters import FORMATS
+from ._output import emit_and_exit, parse_build_args, use_color
 
 
 def _codes(values: tuple[str, ...]) -> set[str]:
     return {c.strip().upper() for v in values for c in v.split(",") if c.strip()}
-
-
-def use_color(output: str | None, no_color: bool) -> bool:
-    if no_color or output or os.environ.get("NO_COLOR"):
-        return False
-    return sys.stdout.isatty()
 
 
 @click.command("lint")
@@ -69,13 +64,7 @@ def command(paths, target, build_args, select, ignore, fmt, output, failure_thre
         config.hadolint_compat = hadolint_compat
     if engine:
         config.engine = engine
-    args: dict[str, str] = {}
-    for v in build_args:
-        key, sep, value = v.partition("=")
-        if not sep or not key:
-            click.echo(f"slimguard: error: --build-arg expects KEY=VALUE, got {v!r}", err=True)
-            sys.exit(2)
-        args[key] = value
+    args = parse_build_args(build_args)
     options = LintOptions(target=target, build_args=args, hadolint_compat=config.hadolint_compat,
                           trusted_registries=tuple(config.trusted_registries), uid=config.uid, gid=config.gid)
     files: list[str] = []
@@ -106,21 +95,4 @@ def command(paths, target, build_args, select, ignore, fmt, output, failure_thre
         report.findings.extend(result.findings)
         report.errors.extend(result.errors)
     text = render(fmt, report, color=use_color(output, no_color) and fmt == "text")
-    if output:
-        try:
-            with open(output, "w", encoding="utf-8") as fh:
-                fh.write(text)
-        except OSError as exc:
-            click.echo(f"slimguard: error: {output}: {exc.strerror}", err=True)
-            sys.exit(2)
-    else:
-        sys.stdout.write(text)
-    if report.errors:
-        for err in report.errors:
-            click.echo(f"slimguard: error: {err}", err=True)
-    if report.errors:
-        sys.exit(2)
-    threshold = config.failure_threshold
-    if config.no_fail or threshold is None:
-        sys.exit(0)
-    sys.exit(1 if any(f.severity >= threshold for f in report.findings) else 0)
+    emit_and_exit(text, report, config, output)

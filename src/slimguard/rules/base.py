@@ -122,7 +122,6 @@ class LintContext:
         """A finding on an instruction's first line (keyword to end of that line)."""
         span = ins.span
         assert span is not None
-        from ..syntax import Span
 
         first_line_end = self.tree.text.find("\n", span.start.offset)
         end = span.end.offset if first_line_end == -1 else min(first_line_end, span.end.offset)
