@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from typing import Any, Iterable, TypeVar
 
 from ..baseinfo import Resolver
 from ..config import Config
 from ..findings import Finding
 from ..rules import LintContext, LintOptions, Rule, all_rules
 from .pragmas import parse_pragmas
+
+
+R = TypeVar("R")
 
 
 @dataclass
@@ -19,7 +23,8 @@ class FileResult:
     errors: list[str] = field(default_factory=list)  # one line each: path:line:col: message
 
 
-def _matches(codes: set[str], rule: Rule) -> bool:
+def rule_matches(codes: set[str], rule: Any) -> bool:
+    """Whether a rule (Dockerfile or run-time) is named by id, alias or concern in *codes*."""
     return bool(codes & {rule.id, *rule.aliases, rule.concern.upper()})
 
 
@@ -27,11 +32,13 @@ def finding_matches(codes: set[str], finding: Finding) -> bool:
     return bool(codes & {finding.rule, *finding.aliases, finding.concern.upper()})
 
 
+def select(rules: Iterable[R], config: Config) -> list[R]:
+    """The rules --select (or the config's select) keeps; all of them when nothing is selected."""
+    return [r for r in rules if not config.select or rule_matches(config.select, r)]
+
+
 def selected_rules(config: Config) -> list[Rule]:
-    rules = list(all_rules())
-    if config.select:
-        rules = [r for r in rules if _matches(config.select, r)]
-    return rules
+    return select(all_rules(), config)
 
 
 def _severity_for(config: Config, f: Finding):

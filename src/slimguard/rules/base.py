@@ -21,6 +21,15 @@ class RuleDocs:
     instead: str  # Use instead
     fix_safety: str  # what the fix does and when it could change behaviour
 
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "what_it_does": self.what,
+            "why_is_this_bad": self.why,
+            "example": self.example,
+            "use_instead": self.instead,
+            "fix_safety": self.fix_safety,
+        }
+
 
 class Rule:
     """Base class: subclasses set the class attributes and implement :meth:`check`."""
@@ -44,13 +53,7 @@ class Rule:
             "concern": self.concern,
             "fixable": self.fixable,
             "aliases": list(self.aliases),
-            "docs": {
-                "what_it_does": self.docs.what,
-                "why_is_this_bad": self.docs.why,
-                "example": self.docs.example,
-                "use_instead": self.docs.instead,
-                "fix_safety": self.docs.fix_safety,
-            },
+            "docs": self.docs.as_dict(),
         }
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from ..config import Config
 from ..findings import Finding
+from ..lint.engine import finding_matches, select
 from . import compose, kubernetes
 from .hostfs import HostFS
 from .images import ImageResolver
@@ -69,19 +70,8 @@ def load(text: str, path: str, kind: str | None = None, env: dict[str, str] | No
 # -- selection and pragmas --------------------------------------------------------------------
 
 
-def _matches(codes: set[str], rule: RuntimeRule) -> bool:
-    return bool(codes & {rule.id, *rule.aliases, rule.concern.upper()})
-
-
-def finding_matches(codes: set[str], f: Finding) -> bool:
-    return bool(codes & {f.rule, *f.aliases, f.concern.upper()})
-
-
 def selected_rules(config: Config) -> list[RuntimeRule]:
-    rules = list(all_rules())
-    if config.select:
-        rules = [r for r in rules if _matches(config.select, r)]
-    return rules
+    return select(all_rules(), config)
 
 
 _PRAGMA = re.compile(r"#\s*slimguard:?\s+(?:(?P<scope>global)\s+)?ignore\s*=\s*(?P<codes>[A-Za-z0-9_,\s-]+)",

@@ -46,13 +46,7 @@ class RuntimeRule:
             "fixable": self.fixable,
             "origins": list(self.origins),
             "aliases": list(self.aliases),
-            "docs": {
-                "what_it_does": self.docs.what,
-                "why_is_this_bad": self.docs.why,
-                "example": self.docs.example,
-                "use_instead": self.docs.instead,
-                "fix_safety": self.docs.fix_safety,
-            },
+            "docs": self.docs.as_dict(),
         }
 
 
