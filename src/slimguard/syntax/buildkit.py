@@ -47,6 +47,11 @@ def extract_flags(line: str, offset: int) -> tuple[list[RawFlag], int]:
     bytes 0x85 and 0xA0 count as spaces); non-ASCII lines are handled the same way, so flag
     texts and the start of the arguments match what BuildKit uses.
     """
+    if "--" not in line[offset:]:
+        pos = offset
+        while pos < len(line) and line[pos] in GO_SPACE:
+            pos += 1
+        return [], pos  # no flags: the common case
     if line.isascii():
         return _extract_flags(line, offset)
     data = line.encode("utf-8", "surrogatepass")

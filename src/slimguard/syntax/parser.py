@@ -449,7 +449,10 @@ class _Parser:
 
 def _instruction_name(keyword: str) -> tuple[str, bool]:
     """(upper-case name, known?): known instructions are matched with Go's simple lower-casing."""
-    lowered = "".join("i" if c == "\u0130" else c.lower() for c in keyword)
+    if keyword.isascii():
+        lowered = keyword.lower()
+    else:
+        lowered = "".join("i" if c == "\u0130" else c.lower() for c in keyword)
     known = _KNOWN_LOWER.get(lowered)
     return (known, True) if known is not None else (keyword.upper(), False)
 
