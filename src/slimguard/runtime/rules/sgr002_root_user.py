@@ -73,7 +73,7 @@ class RootUser(RuntimeRule):
                                   f"add {how} \"{spec}\"", fix=fix)
             elif ru.root is None:
                 how = "--user" if ctx.kind == "docker-run" else "user:"
-                yield ctx.finding(self, c.loc, f"{c.label}: {ru.source}, so slimguard cannot tell whether it runs as "
+                yield ctx.finding(self, c.loc, f"{c.label} uses {ru.source}, so slimguard cannot tell whether it runs as "
                                   f"root; set {how} explicitly (a numeric uid:gid) or let slimguard inspect it "
                                   "(--engine auto with the image present locally)", severity=Severity.INFO)
 
