@@ -10,9 +10,11 @@
 2. Writes it as a ``docker save`` tar (docker-archive) and as an OCI image layout tar with gzip layers
    (plus a Docker-25-style manifest.json so dive can read it too).
 3. Runs ``dive --ci --source docker-archive`` and ``slimguard audit`` on both, ``--runs`` times each,
-   alternating, and reports wall time (median), peak RSS (from wait4) and the ratio; and measures in the
-   same run how fast this machine can merely decompress the gzip layers (the decompression limit: ISA-L
-   when installed, else zlib) and read the uncompressed tar, to show how close slimguard gets.
+   alternating, and reports wall time (median), CPU time (the process and its children: slimguard scans
+   archive layers in a forked worker), peak RSS (from wait4: the largest single process) and the ratio;
+   and measures in the same run how fast this machine can merely decompress the gzip layers (the
+   decompression limit: ISA-L when installed, else zlib) and read the uncompressed tar, to show how
+   close slimguard gets.
 """
 
 from __future__ import annotations

@@ -9,15 +9,41 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from .analyze import AuditResult, analyze, render_text_summary
 from .errors import AuditError, CorruptError, LimitError
 from .sources import ImageData, Meter, docker_client, engine_image, open_archive, open_engine
 from .streams import GZIP_BACKEND, Limits
 
+if TYPE_CHECKING:
+    from .analyze import AuditResult
+
 __all__ = ["AuditError", "CorruptError", "LimitError", "AuditResult", "ImageData", "Limits", "Meter", "audit",
            "open_image", "render_text_summary", "GZIP_BACKEND", "PREFIXES"]
+
+def _analysis() -> Any:
+    """The analysis module, imported on first use: audit() opens the image first, so a layer-scanning
+    worker already runs while checks, packages, the knowledge base and the rules are imported. As
+    before, the package's ``analyze`` attribute is the function (importing the submodule would bind the
+    module there)."""
+    import importlib
+
+    mod = importlib.import_module(".analyze", __name__)
+    g = globals()
+    g["analyze"] = mod.analyze
+    g["AuditResult"] = mod.AuditResult
+    return mod
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("AuditResult", "analyze"):
+        return getattr(_analysis(), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def render_text_summary(summary: dict, color: bool = False) -> str:
+    return _analysis().render_text_summary(summary, color)
+
 
 PREFIXES = ("docker-archive:", "oci:", "registry:", "docker:", "docker-daemon:", "engine:", "oci-archive:")
 _REF = re.compile(r"^[a-z0-9][a-z0-9._/:@-]*$", re.I)
@@ -87,6 +113,8 @@ def audit(spec: str, *, limits: Limits | None = None, meter: Meter | None = None
           deep: bool = False, engine: str = "auto", use_dive: bool = True, top: int = 10) -> AuditResult:
     data, client = open_image(spec, limits=limits, meter=meter, platform=platform, deep=deep, engine=engine)
     try:
+        analyze = _analysis().analyze
+
         if client is None and engine != "never":
             try:
                 from .sources import docker_client as _dc

@@ -37,15 +37,25 @@ def _largest(overlay: Overlay, top: int) -> tuple[list, list]:
     files: list[tuple[int, str, int]] = []
     per_dir: dict[str, int] = {}
     seen: set[int] = set()
-    for path, node in overlay.walk():
+    # overlay.walk() inlined (the same order: the first path of a hardlinked file wins)
+    root = overlay.root
+    stack: list = [("", root)]
+    pop, push = stack.pop, stack.append
+    while stack:
+        path, node = pop()
         c = node.content
         if c is not None and node.kind == REG:
-            if id(c) in seen:
-                continue
-            seen.add(id(c))
+            if c.refs != 1:  # more than one path: hardlinks
+                if id(c) in seen:
+                    continue
+                seen.add(id(c))
             files.append((c.size, path, c.layer))
             d = path[:path.rfind("/")]
             per_dir[d] = per_dir.get(d, 0) + c.size
+        children = node.children
+        if children:
+            for name, child in children.items():
+                push((path + "/" + name, child))
     dir_sizes: dict[str, int] = {}
     for d, size in per_dir.items():
         parts = d[1:].split("/")[:3] if d else []

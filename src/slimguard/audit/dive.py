@@ -99,6 +99,8 @@ def _subtree_size(node: _N) -> int:
 
 def _layer_tree(scan: LayerScan) -> _N:
     root = _N(is_dir=True)
+    # parent path -> node: nodes are never removed from a layer tree, so the cache stays valid
+    parents: dict[str, _N] = {}
     for e in scan.entries:
         kind, path = e[0], e[1]
         if kind == OPAQUE:
@@ -108,10 +110,41 @@ def _layer_tree(scan: LayerScan) -> _N:
         if kind == WHITEOUT:
             i = path.rfind("/")
             path = path[:i + 1] + ".wh." + path[i + 1:]
-            _add_path(root, path, 0, False)
-            continue
-        _add_path(root, path, e[2], kind == DIR)
+            size, is_dir = 0, False
+        else:
+            size, is_dir = e[2], kind == DIR
+        i = path.rfind("/")
+        if i < 0:
+            parent, name = root, path
+        else:
+            ppath = path[:i]
+            parent = parents.get(ppath)  # type: ignore[assignment]
+            if parent is None:
+                parent = parents[ppath] = _node(root, ppath)
+            name = path[i + 1:]
+        children = parent.children
+        ch = children.get(name)
+        if ch is None:
+            if children is _EMPTY:
+                children = parent.children = {}
+            ch = children[name] = _N()
+        ch.size = size
+        ch.is_dir = is_dir
     return root
+
+
+def _node(root: _N, path: str) -> _N:
+    """The node at ``path``, created with its parents (no payload) where missing."""
+    node = root
+    for name in path.split("/"):
+        children = node.children
+        ch = children.get(name)
+        if ch is None:
+            if children is _EMPTY:
+                children = node.children = {}
+            ch = children[name] = _N()
+        node = ch
+    return node
 
 
 def _stack(lower: _N, upper: _N, ordered: bool = True) -> None:
@@ -165,6 +198,31 @@ class DiveCalc:
         paths = self.paths
         # order matters only when a whiteout can end dive's walk early or meet its own path in the stack
         ordered = any(e[0] == WHITEOUT for e in scan.entries)
+        if not ordered:
+            # no whiteout: only the leaves matter and their order does not (sums per path); no
+            # leaf name starts with .wh. (the scan turned those into whiteouts or dropped them)
+            stack = [(c, "/" + name) for name, c in tree.children.items()]
+            pop, push = stack.pop, stack.append
+            while stack:
+                node, path = pop()
+                children = node.children
+                if children:
+                    for name, c in children.items():
+                        push((c, path + "/" + name))
+                    continue
+                size = node.size
+                data = paths.get(path)
+                if data is None:
+                    paths[path] = [size, size, 1]
+                else:
+                    data[0] += size
+                    if size < data[1]:
+                        data[1] = size
+                    data[2] += 1
+            if self.stacked is None:
+                self.stacked = _N(is_dir=True)
+            _stack(self.stacked, tree, False)
+            return
         for path, node in _post_order(tree, ordered):
             if node.children:
                 continue

@@ -166,62 +166,73 @@ def scan_layer(src: Source, what: str, limits: Limits, budget: CaptureBudget,
     content = 0
     headers = 0
     counter = entry_counter if entry_counter is not None else [0]
-    for e in tar:
-        counter[0] += 1
-        if counter[0] > limits.max_entries:
-            raise LimitError(f"{what}: more than {limits.max_entries} entries in the image")
-        t = e.type
-        kind = _TYPE_KIND.get(t)
-        if kind is None:
-            if t in _SKIP_TYPES:
+    anomaly = scan.anomaly
+    captures = scan.captures
+    read_data = tar.read_data
+    type_kind = _TYPE_KIND
+    max_entries = limits.max_entries
+    n = counter[0]
+    try:
+        for name, linkname, t, size, mode, uid, gid, realsize in tar.entries():
+            n += 1
+            if n > max_entries:
+                raise LimitError(f"{what}: more than {limits.max_entries} entries in the image")
+            kind = type_kind.get(t)
+            if kind is None:
+                if t in _SKIP_TYPES:
+                    continue
+                kind = REG  # POSIX: unknown types are read as regular files
+                anomaly(f"{name}: unknown tar type {t!r} read as a regular file")
+            if "//" not in name and "/." not in name and not name.startswith((".", "/")):  # normalize(), inlined
+                path = name[:-1] if name.endswith("/") else name
+            else:
+                path, escaped = normalize(name)
+                if escaped:
+                    anomaly(f"{name}: path escapes the layer root (read as /{path})")
+            if path == "":
+                if kind != DIR:
+                    anomaly(f"{name}: a {KIND_NAMES[kind]} entry for the root directory (ignored)")
                 continue
-            kind = REG  # POSIX: unknown types are read as regular files
-            scan.anomaly(f"{e.name}: unknown tar type {t!r} read as a regular file")
-        path, escaped = normalize(e.name)
-        if escaped:
-            scan.anomaly(f"{e.name}: path escapes the layer root (read as /{path})")
-        if path == "":
-            if kind != DIR:
-                scan.anomaly(f"{e.name}: a {KIND_NAMES[kind]} entry for the root directory (ignored)")
-            continue
-        headers += e.size
-        base = path[path.rfind("/") + 1:]
-        if base.startswith(WH_PREFIX):
-            parent = path[:len(path) - len(base) - 1] if len(path) > len(base) else ""
-            if base == WH_OPAQUE:
-                append((OPAQUE, parent, 0, 0, 0, 0, None))
-                continue
-            if base.startswith(".wh..wh."):
-                continue  # other AUFS metadata (.wh..wh.plnk, .wh..wh.aufs): not part of the image
-            target_name = base[4:]
-            target, esc2 = normalize(parent + "/" + target_name if parent else target_name)
-            if target_name in ("", ".", "..") or target == "" or esc2 or "/" in target_name:
-                scan.anomaly(f"{e.name}: whiteout of {'/' + target if target else '/'} (ignored)")
-                continue
-            append((WHITEOUT, target, 0, 0, 0, 0, None))
-            continue
-        if kind == REG:
-            size = e.realsize
-            content += size
-            limit = capture_limit(path)
-            if limit and e.size:
-                n = min(limit, e.size)
-                if budget.take(n):
-                    scan.captures[path] = tar.read_data(n)
-                elif budget.exhausted and len(scan.anomalies) < MAX_ANOMALIES:
-                    scan.anomaly(f"{path}: not read (capture budget exhausted)")
-            append((REG, path, size, e.mode, e.uid, e.gid, None))
-        elif kind == HARDLINK:
-            target, esc2 = normalize(e.linkname)
-            if esc2:
-                scan.anomaly(f"{e.name}: hardlink target {e.linkname!r} escapes the root (read as /{target})")
-            append((HARDLINK, path, e.size, e.mode, e.uid, e.gid, target))
-        elif kind == SYMLINK:
-            append((SYMLINK, path, e.size, e.mode, e.uid, e.gid, e.linkname))
-        else:
-            if kind in (CHAR, BLOCK):
-                scan.anomaly(f"/{path}: {KIND_NAMES[kind]} node")
-            append((kind, path, e.size, e.mode, e.uid, e.gid, None))
+            headers += size
+            if ".wh." in path:
+                base = path[path.rfind("/") + 1:]
+                if base.startswith(WH_PREFIX):
+                    parent = path[:len(path) - len(base) - 1] if len(path) > len(base) else ""
+                    if base == WH_OPAQUE:
+                        append((OPAQUE, parent, 0, 0, 0, 0, None))
+                        continue
+                    if base.startswith(".wh..wh."):
+                        continue  # other AUFS metadata (.wh..wh.plnk, .wh..wh.aufs): not part of the image
+                    target_name = base[4:]
+                    target, esc2 = normalize(parent + "/" + target_name if parent else target_name)
+                    if target_name in ("", ".", "..") or target == "" or esc2 or "/" in target_name:
+                        anomaly(f"{name}: whiteout of {'/' + target if target else '/'} (ignored)")
+                        continue
+                    append((WHITEOUT, target, 0, 0, 0, 0, None))
+                    continue
+            if kind == REG:
+                content += realsize
+                limit = capture_limit(path)
+                if limit and size:
+                    k = min(limit, size)
+                    if budget.take(k):
+                        captures[path] = read_data(k)
+                    elif budget.exhausted and len(scan.anomalies) < MAX_ANOMALIES:
+                        anomaly(f"{path}: not read (capture budget exhausted)")
+                append((REG, path, realsize, mode, uid, gid, None))
+            elif kind == SYMLINK:
+                append((SYMLINK, path, size, mode, uid, gid, linkname))
+            elif kind == HARDLINK:
+                target, esc2 = normalize(linkname)
+                if esc2:
+                    anomaly(f"{name}: hardlink target {linkname!r} escapes the root (read as /{target})")
+                append((HARDLINK, path, size, mode, uid, gid, target))
+            else:
+                if kind in (CHAR, BLOCK):
+                    anomaly(f"/{path}: {KIND_NAMES[kind]} node")
+                append((kind, path, size, mode, uid, gid, None))
+    finally:
+        counter[0] = n
     tar.drain()
     scan.content_bytes = content
     scan.header_bytes = headers

@@ -222,18 +222,35 @@ class Overlay:
         # 3. additions in tar order
         captures = scan.captures
         files = 0
+        # parent directory path -> its node, valid while no directory is detached (then cleared): tar
+        # entries come grouped by directory, so most entries skip the walk from the root
+        dirs: dict[str, Node] = {}
+        root = self.root
         for e in entries:
             kind = e[0]
             if kind == OPAQUE or kind == WHITEOUT:
                 continue
             path = e[1]
-            parent, name = self._parent(path, i)
+            j = path.rfind("/")
+            if j < 0:
+                parent, name = root, path
+            else:
+                ppath = path[:j]
+                parent = dirs.get(ppath)  # type: ignore[assignment]
+                if parent is None:
+                    parent, name = self._parent(path, i)
+                    dirs[ppath] = parent
+                else:
+                    name = path[j + 1:]
             children = parent.children
             old = children.get(name)  # type: ignore[union-attr]
             if old is not None:
                 if kind == DIR and old.kind == DIR:
                     old.mode, old.uid, old.gid, old.layer = e[3], e[4], e[5], i
+                    dirs[path] = old
                     continue
+                if old.kind == DIR:
+                    dirs.clear()  # a directory goes: paths cached below it are stale
                 cause = "duplicate" if old.layer == i else "overwritten"
                 if old.kind == DIR:
                     hidden, nfiles = self._hide(old, path, "replaced-dir" if cause == "overwritten" else cause, i,
@@ -267,6 +284,8 @@ class Overlay:
                         target.content.refs += 1
                     node.data = target.data
             children[name] = node  # type: ignore[index]
+            if kind == DIR:
+                dirs[path] = node
         st.files = files
         return st
 

@@ -13,9 +13,10 @@ import click
 def rules_command(fmt: str) -> None:
     """List the rules with their concern, severity, fixability and hadolint aliases."""
     from ..rules import all_rules
+    from ..audit.rules import all_rules as audit_rules
     from ..runtime.rules import all_rules as runtime_rules
 
-    rules = (*all_rules(), *runtime_rules())
+    rules = (*all_rules(), *runtime_rules(), *audit_rules())
     if fmt == "json":
         click.echo(json.dumps({"rules": [r.to_dict() for r in rules]}, indent=2))
         return

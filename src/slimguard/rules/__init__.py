@@ -38,4 +38,8 @@ def get_rule(code: str) -> Rule | None:
         from ..runtime.rules import get_rule as get_runtime_rule
 
         return get_runtime_rule(code)  # type: ignore[return-value]
+    if code.startswith("SGA"):
+        from ..audit.rules import get_rule as get_audit_rule
+
+        return get_audit_rule(code)  # type: ignore[return-value]
     return None
