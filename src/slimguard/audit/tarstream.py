@@ -253,26 +253,8 @@ class TarReader:
             linkname = long_link
         realsize = size
         if pax:
-            if "path" in pax:
-                name = pax["path"]
-            if "linkpath" in pax:
-                linkname = pax["linkpath"]
-            try:
-                if "size" in pax:
-                    size = int(pax["size"])
-                    realsize = size
-                if "uid" in pax:
-                    uid = int(pax["uid"])
-                if "gid" in pax:
-                    gid = int(pax["gid"])
-                if "GNU.sparse.realsize" in pax:
-                    realsize = int(pax["GNU.sparse.realsize"])
-                elif "GNU.sparse.size" in pax:
-                    realsize = int(pax["GNU.sparse.size"])
-            except ValueError:
-                raise CorruptError(f"{self.what}: bad number in pax header") from None
-            if size < 0:
-                raise CorruptError(f"{self.what}: negative size in pax header")
+            name, linkname, size, uid, gid, realsize = _apply_pax(pax, self.what, name, linkname, size, uid,
+                                                                  gid, realsize)
         if type_ == "S":
             realsize = _num(block[483:495], "realsize") or size
         # header-only types carry no data whatever the size field says (as Go's archive/tar reads them)

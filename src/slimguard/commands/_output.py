@@ -20,6 +20,11 @@ def use_color(output: str | None, no_color: bool) -> bool:
     return sys.stdout.isatty()
 
 
+def parse_codes(values: tuple[str, ...]) -> set[str]:
+    """Rule ids, hadolint codes or concerns from repeatable, comma-separated --select/--ignore values."""
+    return {c.strip().upper() for v in values for c in v.split(",") if c.strip()}
+
+
 def parse_build_args(values: tuple[str, ...]) -> dict[str, str]:
     """``KEY=VALUE`` pairs from --build-arg; exits 2 on a malformed one."""
     args: dict[str, str] = {}

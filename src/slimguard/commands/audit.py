@@ -8,7 +8,7 @@ import time
 import click
 
 from ..formatters import FORMATS
-from ._output import emit_and_exit, use_color
+from ._output import emit_and_exit, parse_codes, use_color
 
 _PROGRESS_MIN_BYTES = 200_000_000  # show a progress bar only for images at least this large
 
@@ -42,10 +42,6 @@ class _Progress:
         if self.shown:
             sys.stderr.write("\r" + " " * 79 + "\r")
             sys.stderr.flush()
-
-
-def _codes(values: tuple[str, ...]) -> set[str]:
-    return {c.strip().upper() for v in values for c in v.split(",") if c.strip()}
 
 
 def _selected(finding, select: set[str], ignore: set[str]) -> bool:
@@ -96,8 +92,8 @@ def command(image, fmt, output, failure_threshold, select, ignore, config_file, 
     except ConfigError as exc:
         click.echo(f"slimguard: error: {exc}", err=True)
         sys.exit(2)
-    sel = _codes(select) or set(config.select)
-    ign = _codes(ignore) | set(config.ignore)
+    sel = parse_codes(select) or set(config.select)
+    ign = parse_codes(ignore) | set(config.ignore)
     limits = Limits()
     if max_ratio is not None:
         if max_ratio < 1:

@@ -8,8 +8,7 @@ import sys
 import click
 
 from ..formatters import FORMATS
-from ._output import emit_and_exit, use_color
-from .lint import _codes
+from ._output import emit_and_exit, parse_codes, use_color
 
 
 @click.command("check")
@@ -58,14 +57,14 @@ def command(paths, docker_runs, kind, select, ignore, fmt, output, failure_thres
     except ConfigError as exc:
         click.echo(f"slimguard: error: {exc}", err=True)
         sys.exit(2)
-    cli_codes = _codes(select) | _codes(ignore)
+    cli_codes = parse_codes(select) | parse_codes(ignore)
     for code in cli_codes:
         if get_rule(code) is None and get_lint_rule(code) is None and code.lower() not in CONCERNS:
             click.echo(f"slimguard: error: unknown rule or concern {code!r} (see docs/runtime.md)", err=True)
             sys.exit(2)
     if select:
-        config.select = _codes(select)
-    config.ignore |= _codes(ignore)
+        config.select = parse_codes(select)
+    config.ignore |= parse_codes(ignore)
     if engine:
         config.engine = engine
     options = CheckOptions(uid=uid or config.uid, gid=gid or config.gid)

@@ -9,6 +9,8 @@ import tempfile
 
 import click
 
+from ._output import parse_build_args, parse_codes
+
 
 def atomic_write(path: str, text: str) -> None:
     """Replace *path* atomically, keeping its permission bits."""
@@ -68,14 +70,11 @@ def command(paths, write, check, unsafe, select, ignore, target, build_args, uid
     except ConfigError as exc:
         click.echo(f"slimguard: error: {exc}", err=True)
         sys.exit(2)
-    codes = lambda vals: {c.strip().upper() for v in vals for c in v.split(",") if c.strip()}  # noqa: E731
     if select:
-        config.select = codes(select)
-    config.ignore |= codes(ignore)
+        config.select = parse_codes(select)
+    config.ignore |= parse_codes(ignore)
     if engine:
         config.engine = engine
-    from ._output import parse_build_args
-
     args = parse_build_args(build_args)
     options = LintOptions(target=target, build_args=args, hadolint_compat=False,
                           uid=uid or config.uid, gid=gid or config.gid)

@@ -8,11 +8,7 @@ import sys
 import click
 
 from ..formatters import FORMATS
-from ._output import emit_and_exit, parse_build_args, use_color
-
-
-def _codes(values: tuple[str, ...]) -> set[str]:
-    return {c.strip().upper() for v in values for c in v.split(",") if c.strip()}
+from ._output import emit_and_exit, parse_build_args, parse_codes, use_color
 
 
 @click.command("lint")
@@ -52,8 +48,8 @@ def command(paths, target, build_args, select, ignore, fmt, output, failure_thre
         click.echo(f"slimguard: error: {exc}", err=True)
         sys.exit(2)
     if select:
-        config.select = _codes(select)
-    config.ignore |= _codes(ignore)
+        config.select = parse_codes(select)
+    config.ignore |= parse_codes(ignore)
     from ..findings import CONCERNS
 
     for code in config.select | config.ignore:
