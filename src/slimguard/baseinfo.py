@@ -102,7 +102,7 @@ def parse_apk_installed(text: str) -> set[str]:
     return {line[2:].strip() for line in text.splitlines() if line.startswith("P:")}
 
 
-def _facts_from_knowledge(ref: Any) -> ImageFacts | None:
+def facts_from_knowledge(ref: Any) -> ImageFacts | None:
     try:
         from .knowledge import lookup
     except ImportError:  # pragma: no cover
@@ -143,9 +143,9 @@ class Resolver:
         if self.engine != "never":
             facts = self._from_engine(ref)
         if facts is None:
-            facts = _facts_from_knowledge(ref)
+            facts = facts_from_knowledge(ref)
         elif facts.carries_build_tools is None or facts.user_creation is None:
-            known = _facts_from_knowledge(ref)
+            known = facts_from_knowledge(ref)
             if known is not None:
                 facts = ImageFacts(**{**facts.__dict__, "user_creation": facts.user_creation or known.user_creation,
                                       "carries_build_tools": facts.carries_build_tools if facts.carries_build_tools is not None else known.carries_build_tools,

@@ -46,17 +46,12 @@ def default_base_user(image: object) -> str | None:
 
     Returns "" for images known to run as root, None when unknown.
     """
-    try:
-        from ..knowledge import lookup
-    except ImportError:  # pragma: no cover - knowledge base missing
+    from ..baseinfo import facts_from_knowledge
+
+    if not getattr(image, "repository", None):
         return None
-    repo = getattr(image, "repository", None)
-    if not repo:
-        return None
-    info = lookup(f"{image.registry}/{repo}", image.effective_tag)  # type: ignore[attr-defined]
-    if info is None:
-        return None
-    return info.default_user or ""
+    facts = facts_from_knowledge(image)
+    return None if facts is None else facts.default_user
 
 
 def build_model(
