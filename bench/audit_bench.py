@@ -138,7 +138,7 @@ def run(cmd: list[str]) -> tuple[float, int, int, str, float]:
 def decompression_limit(oci: str) -> dict:
     """Decompress every gzip layer of the OCI tar and discard the output: the best any reader can do."""
     sys.path.insert(0, os.path.join(ROOT, "src"))
-    from slimguard.audit.streams import GZIP_BACKEND, _gzip_impl
+    from slimguard.image.streams import GZIP_BACKEND, _gzip_impl
 
     out_bytes = in_bytes = 0
     t0 = time.perf_counter()

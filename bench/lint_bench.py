@@ -107,7 +107,7 @@ def main() -> int:
         for i in range(args.count):
             (root / f"{i:05d}.Dockerfile").write_text(generate(rng, i))
         if args.real:
-            from slimguard.discover import discover
+            from slimguard.dockerfile.discover import discover
 
             for j, p in enumerate(discover(str(args.real))):
                 shutil.copy(p, root / f"real-{j:05d}.Dockerfile")

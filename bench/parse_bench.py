@@ -57,12 +57,12 @@ def per_call(fn, n: int) -> float:
 
 def main() -> None:
     from slimguard import parse
-    from slimguard.model import build_model
+    from slimguard.dockerfile.model import build_model
 
     size = len(TYPICAL.encode())
     t_parse = per_call(lambda: parse(TYPICAL), 300)
     tree = parse(TYPICAL)
-    from slimguard.shell import script as shell_script
+    from slimguard.dockerfile.shell import script as shell_script
 
     def model_uncached():
         shell_script._cached.cache_clear()  # a new file: no shell analysis is cached

@@ -87,11 +87,11 @@ def bench_fix(count: int) -> list[dict]:
 
     from lint_bench import generate
 
-    from slimguard.baseinfo import Resolver
-    from slimguard.config import Config
-    from slimguard.fixing import FixError, fix_text
-    from slimguard.lint import lint_text
-    from slimguard.rules import LintOptions
+    from slimguard.knowledge.facts import Resolver
+    from slimguard.core.config import Config
+    from slimguard.core.fixes import FixError, fix_text
+    from slimguard.dockerfile.lint import lint_text
+    from slimguard.dockerfile.rules import LintOptions
 
     rng = random.Random(20261128)
     texts = [generate(rng, i) for i in range(count)]

@@ -9,8 +9,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from slimguard.commands.rules_cmd import render_docs
-from slimguard.rules import all_rules
+from slimguard.cli.rules_cmd import render_docs
+from slimguard.dockerfile.rules import all_rules
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "rules"
 

@@ -92,9 +92,9 @@ def test_layer_order_comes_from_the_manifest_not_the_tar(tmp_path):
         assert r.summary["size"]["visible_bytes"] == 20
         assert _layers(r)[1]["hides"] == {"overwritten": 10}
     # the same through the streaming reader (stdin)
-    from slimguard.audit.sources import from_stream
-    from slimguard.audit.streams import Limits, ReaderSource
-    from slimguard.audit.analyze import analyze
+    from slimguard.image.sources import from_stream
+    from slimguard.image.streams import Limits, ReaderSource
+    from slimguard.image.analyze import analyze
 
     with open(tmp_path / "a.tar", "rb") as fh:
         data = from_stream(ReaderSource(io.BytesIO(fh.read())), "-", "docker-archive", Limits(), None)
@@ -135,7 +135,7 @@ def test_oci_index_platforms_and_nesting(tmp_path):
     assert r.summary["image"]["platform"] == "linux/arm64/v8"
     r = audit_archive(f"oci:{tmp_path / 'i'}", platform="linux/amd64")
     assert r.summary["size"]["content_bytes"] == 1
-    from slimguard.audit import AuditError
+    from slimguard.image import AuditError
 
     with pytest.raises(AuditError, match="no manifest for platform linux/s390x"):
         audit_archive(f"oci:{tmp_path / 'i'}", platform="linux/s390x")
@@ -335,7 +335,7 @@ def test_rpm_sqlite_database(tmp_path):
 
 
 def _cli(args):
-    from slimguard.commands.audit import command
+    from slimguard.cli.audit import command
 
     return CliRunner().invoke(command, args, catch_exceptions=False)
 
@@ -366,10 +366,10 @@ def test_cli_formats_and_exit_codes(tmp_path):
 
 
 def test_cli_lists_audit():
-    from slimguard.cli import main
+    from slimguard.cli.main import main
 
     runner = CliRunner()
-    from slimguard.commands import build_cli
+    from slimguard.cli.group import build_cli
 
     res = runner.invoke(build_cli(), ["--help"])
     assert "audit" in res.output
@@ -385,7 +385,7 @@ def test_compressed_outer_tar_and_stdin(tmp_path):
     (tmp_path / "i.tar.gz").write_bytes(_gzip.compress(raw, compresslevel=1))
     r = audit_archive(str(tmp_path / "i.tar.gz"))
     assert r.summary["layers"][1]["hides"] == {"deleted": 1000}
-    from slimguard.commands.audit import command
+    from slimguard.cli.audit import command
 
     res = CliRunner().invoke(command, ["-", "--engine", "never", "--format", "json", "--progress"], input=raw,
                              catch_exceptions=False)
@@ -395,7 +395,7 @@ def test_compressed_outer_tar_and_stdin(tmp_path):
 
 
 def test_ambiguous_name_needs_a_prefix(tmp_path, monkeypatch):
-    from slimguard.audit import AuditError, open_image
+    from slimguard.image import AuditError, open_image
 
     layers = [layer_tar([E("a", size=1)])]
     docker_archive(str(tmp_path / "busybox"), layers)

@@ -84,7 +84,7 @@ def proof_oci(proof_layers, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def results(proof, proof_tar, proof_oci):
-    from slimguard.audit import audit
+    from slimguard.image import audit
 
     return {
         "engine": audit(PROOF_TAG),
@@ -208,7 +208,7 @@ def test_findings_on_the_proof_image(results):
 
 
 def test_base_guess_and_smaller_variant_from_the_engine(docker_client, zoo):
-    from slimguard.audit.base import guess_base
+    from slimguard.image.base import guess_base
 
     node = docker_client.api.inspect_image("node:12.16")
     slim = docker_client.api.inspect_image("node:12.16-slim")
@@ -221,7 +221,7 @@ def test_base_guess_and_smaller_variant_from_the_engine(docker_client, zoo):
 def test_cli_on_the_engine_image(proof):
     from click.testing import CliRunner
 
-    from slimguard.commands.audit import command
+    from slimguard.cli.audit import command
 
     res = CliRunner().invoke(command, [PROOF_TAG, "--format", "json", "--no-dive"], catch_exceptions=False)
     assert res.exit_code == 1

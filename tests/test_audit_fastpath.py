@@ -22,9 +22,9 @@ from test_audit_support import (
     raw_header,
 )
 
-from slimguard.audit import CorruptError, LimitError
-from slimguard.audit.streams import FileRange, ReaderSource
-from slimguard.audit.tarstream import TarReader
+from slimguard.image import CorruptError, LimitError
+from slimguard.image.streams import FileRange, ReaderSource
+from slimguard.image.tarstream import TarReader
 
 
 def _mixed_layer() -> bytes:
@@ -139,7 +139,7 @@ def test_forked_worker_raises_the_sequential_error(tmp_path, monkeypatch):
 
 
 def test_abandoned_worker_is_reaped(tmp_path, monkeypatch):
-    from slimguard.audit import open_image
+    from slimguard.image import open_image
 
     path = str(tmp_path / "img.tar")
     docker_archive(path, [layer_tar([E(f"f{i}", data=b"x" * 100) for i in range(50)])] * 3)

@@ -17,7 +17,7 @@ import pytest
 from test_audit_support import (END, E, OciImage, audit_archive, docker_archive, layer_tar, make_config, oci_layout,
                                 raw_entry, raw_header, sha, zstandard)
 
-from slimguard.audit import AuditError, CorruptError, LimitError
+from slimguard.image import AuditError, CorruptError, LimitError
 
 
 def _snapshot(path):
@@ -182,7 +182,7 @@ def test_a_non_tar_layer_is_a_clear_error(tmp_path):
 
 _CHILD = textwrap.dedent("""
     import json, resource, sys
-    from slimguard.audit import audit, AuditError
+    from slimguard.image import audit, AuditError
     out = {}
     try:
         r = audit(sys.argv[1], engine="never")

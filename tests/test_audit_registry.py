@@ -108,7 +108,7 @@ def _blob_gets(log_path, since: int) -> list[str]:
 
 
 def test_config_only_fetches_no_layer(registry):
-    from slimguard.audit import audit
+    from slimguard.image import audit
 
     since = len(registry["log"].read_text(errors="replace"))
     r = audit(f"registry:127.0.0.1:{registry['port']}/zoo/small:1", engine="never")
@@ -124,7 +124,7 @@ def test_config_only_fetches_no_layer(registry):
 
 
 def test_deep_matches_the_docker_archive(registry, docker_client, tmp_path):
-    from slimguard.audit import audit
+    from slimguard.image import audit
 
     since = len(registry["log"].read_text(errors="replace"))
     deep = audit(f"registry:127.0.0.1:{registry['port']}/zoo/small:1", deep=True, engine="never")
@@ -146,7 +146,7 @@ def test_deep_matches_the_docker_archive(registry, docker_client, tmp_path):
 def test_htpasswd_basic_auth(registry, tmp_path, monkeypatch):
     if registry["auth"] is None:
         pytest.skip("htpasswd (apache2-utils) is not installed")
-    from slimguard.audit import AuditError, audit
+    from slimguard.image import AuditError, audit
 
     port = registry["auth"][1]
     ref = f"registry:127.0.0.1:{port}/zoo/busybox:1"
@@ -221,7 +221,7 @@ def _token_proxy(upstream: int):
 
 
 def test_bearer_token_flow_and_request_count(registry, monkeypatch, tmp_path):
-    from slimguard.audit import audit
+    from slimguard.image import audit
 
     server, seen = _token_proxy(registry["port"])
     try:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from slimguard.audit.checks import TITLES
-from slimguard.audit.rules import all_rules, get_rule
-from slimguard.commands.rules_cmd import render_docs
-from slimguard.findings import CONCERNS, Severity
+from slimguard.image.checks import TITLES
+from slimguard.image.rules import all_rules, get_rule
+from slimguard.cli.rules_cmd import render_docs
+from slimguard.core.findings import CONCERNS, Severity
 
 
 def test_sga001_docs_sections_are_non_empty():

@@ -214,7 +214,7 @@ END = b"\0" * 1024
 
 
 def audit_archive(path: str, **kw):
-    from slimguard.audit import audit
+    from slimguard.image import audit
 
     kw.setdefault("engine", "never")
     return audit(path, **kw)

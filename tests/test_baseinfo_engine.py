@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from slimguard.baseinfo import Resolver
-from slimguard.imageref import parse_image_ref
+from slimguard.knowledge.facts import Resolver
+from slimguard.knowledge.imageref import parse_image_ref
 
 pytestmark = pytest.mark.docker
 
@@ -62,8 +62,8 @@ def test_missing_image_falls_back_to_knowledge_and_never_pulls(resolver, docker_
 
 
 def test_lint_uses_engine_facts(zoo, tmp_path, monkeypatch):
-    from slimguard.config import Config
-    from slimguard.lint import lint_text
+    from slimguard.core.config import Config
+    from slimguard.dockerfile.lint import lint_text
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     res = lint_text("FROM openjdk:8-jre\nCOPY app.jar /app.jar\n", "Dockerfile", Config(engine="auto"))

@@ -51,7 +51,7 @@ def _load_parser():
         import slimguard
 
         parse = slimguard.parse
-        parse("FROM scratch\n")  # the lazy import of slimguard.syntax happens here
+        parse("FROM scratch\n")  # the lazy import of slimguard.dockerfile.syntax happens here
     except (ImportError, AttributeError) as exc:  # parser not written yet
         return None, f"slimguard.parse is not available yet: {exc!r}"
     return parse, ""

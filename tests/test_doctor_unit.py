@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from slimguard.baseinfo import Resolver
+from slimguard.knowledge.facts import Resolver
 from slimguard.runtime.doctor import Doctor, DoctorError, _parse_probe, rank, render_text
 from slimguard.runtime.hostfs import HostStat, StubHostFS, access
 

@@ -25,11 +25,11 @@ from dataclasses import dataclass
 
 import pytest
 
-from slimguard.baseinfo import Resolver
-from slimguard.config import Config
-from slimguard.fixing import fix_text
-from slimguard.lint import lint_text
-from slimguard.rules import LintOptions
+from slimguard.knowledge.facts import Resolver
+from slimguard.core.config import Config
+from slimguard.core.fixes import fix_text
+from slimguard.dockerfile.lint import lint_text
+from slimguard.dockerfile.rules import LintOptions
 
 pytestmark = pytest.mark.docker
 

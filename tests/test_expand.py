@@ -1,4 +1,4 @@
-"""Tests for slimguard.expand (BuildKit-compatible variable substitution)."""
+"""Tests for slimguard.dockerfile.expand (BuildKit-compatible variable substitution)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slimguard.expand import (
+from slimguard.dockerfile.expand import (
     UNRESOLVED,
     Expansion,
     ExpansionError,

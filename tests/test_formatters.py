@@ -9,10 +9,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from slimguard.baseinfo import Resolver
-from slimguard.config import Config
+from slimguard.knowledge.facts import Resolver
+from slimguard.core.config import Config
 from slimguard.formatters import Report, render
-from slimguard.lint import lint_text
+from slimguard.dockerfile.lint import lint_text
 
 DATA = Path(__file__).parent / "data"
 DOCKERFILE = (

@@ -18,10 +18,10 @@ from pathlib import Path
 
 import pytest
 
-from slimguard.baseinfo import Resolver
-from slimguard.config import Config
-from slimguard.lint import lint_text
-from slimguard.rules import LintOptions, all_rules
+from slimguard.knowledge.facts import Resolver
+from slimguard.core.config import Config
+from slimguard.dockerfile.lint import lint_text
+from slimguard.dockerfile.rules import LintOptions, all_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT.parent / "shared" / "conformance" / "hadolint-cases.jsonl"

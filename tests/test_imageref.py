@@ -1,4 +1,4 @@
-"""Tests for slimguard.imageref (Docker-compatible image reference parsing)."""
+"""Tests for slimguard.knowledge.imageref (Docker-compatible image reference parsing)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from slimguard.imageref import ImageRef, ImageRefError, parse_image_ref, try_parse_image_ref
+from slimguard.knowledge.imageref import ImageRef, ImageRefError, parse_image_ref, try_parse_image_ref
 
 D256 = "sha256:" + "0123456789abcdef" * 4
 D512 = "sha512:" + "0123456789abcdef" * 8

@@ -1,4 +1,4 @@
-"""Tests for slimguard.knowledge and data/base_images.yaml."""
+"""Tests for slimguard.knowledge.bases and data/base_images.yaml."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from slimguard import knowledge as kb
-from slimguard.knowledge import (
+from slimguard.knowledge import bases as kb
+from slimguard.knowledge.bases import (
     BaseImageInfo,
     ShippedUser,
     families,

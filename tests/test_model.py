@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from slimguard import parse
-from slimguard.model import build_model
+from slimguard.dockerfile.model import build_model
 
 
 def model(text: str, build_args=None, base_user=lambda image: None):

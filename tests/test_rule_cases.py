@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from slimguard.baseinfo import Resolver
-from slimguard.config import Config
-from slimguard.fixing import fix_text
-from slimguard.lint import lint_text
-from slimguard.rules import LintOptions, all_rules
+from slimguard.knowledge.facts import Resolver
+from slimguard.core.config import Config
+from slimguard.core.fixes import fix_text
+from slimguard.dockerfile.lint import lint_text
+from slimguard.dockerfile.rules import LintOptions, all_rules
 
-CASES_DIR = Path(__file__).resolve().parents[1] / "src" / "slimguard" / "rules" / "cases"
+CASES_DIR = Path(__file__).resolve().parents[1] / "src" / "slimguard" / "dockerfile" / "rules" / "cases"
 REQUIRED_TAGS = {"multistage", "arg", "onbuild"}
 
 
@@ -66,7 +66,7 @@ def test_case(rule_id: str, case: dict) -> None:
 
 
 def test_every_rule_has_docs_and_cases() -> None:
-    from slimguard.findings import CONCERNS
+    from slimguard.core.findings import CONCERNS
 
     problems = []
     for rule in all_rules():

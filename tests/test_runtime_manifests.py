@@ -9,8 +9,8 @@ import difflib
 import pytest
 from ruamel.yaml import YAML
 
-from slimguard.baseinfo import Resolver
-from slimguard.config import Config
+from slimguard.knowledge.facts import Resolver
+from slimguard.core.config import Config
 from slimguard.runtime.engine import check_text
 from slimguard.runtime.fixing import fix_text
 from slimguard.runtime.hostfs import StubHostFS

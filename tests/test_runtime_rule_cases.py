@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from slimguard.baseinfo import Resolver
-from slimguard.config import Config
-from slimguard.findings import CONCERNS
+from slimguard.knowledge.facts import Resolver
+from slimguard.core.config import Config
+from slimguard.core.findings import CONCERNS
 from slimguard.runtime.engine import check_text
 from slimguard.runtime.fixing import fix_text
 from slimguard.runtime.hostfs import StubHostFS

@@ -1,4 +1,4 @@
-"""Tests for slimguard.shell classification: packages, users, permissions, downloads..."""
+"""Tests for slimguard.dockerfile.shell classification: packages, users, permissions, downloads..."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from dataclasses import FrozenInstanceError
 
 import pytest
 
-from slimguard.shell import (
+from slimguard.dockerfile.shell import (
     Build,
     CacheCleanup,
     ChmodOp,

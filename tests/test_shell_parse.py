@@ -1,4 +1,4 @@
-"""Tests for slimguard.shell parsing: words, simple commands, offsets, nesting."""
+"""Tests for slimguard.dockerfile.shell parsing: words, simple commands, offsets, nesting."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from slimguard.shell import Redirect, ShellScript, SimpleCommand, Word, analyze, analyze_argv
-from slimguard.shell.script import analyze_uncached
+from slimguard.dockerfile.shell import Redirect, ShellScript, SimpleCommand, Word, analyze, analyze_argv
+from slimguard.dockerfile.shell.script import analyze_uncached
 
 
 def names(script: ShellScript) -> list[str | None]:
@@ -40,7 +40,7 @@ def check_offsets(result: ShellScript) -> None:
 
 
 def test_import_does_not_load_tree_sitter() -> None:
-    code = "import sys, slimguard.shell; print('tree_sitter' in sys.modules)"
+    code = "import sys, slimguard.dockerfile.shell; print('tree_sitter' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
@@ -433,7 +433,7 @@ def test_astral_characters_do_not_crash_the_parser() -> None:
     # tree-sitter-bash 0.25 reads out of bounds on "{" + U+FB651 and similar
     # code points and may crash the interpreter; run in a child process.
     code = (
-        "from slimguard.shell.script import analyze_uncached\n"
+        "from slimguard.dockerfile.shell.script import analyze_uncached\n"
         "for cp in (0x80000, 0xD0000, 0xE0000, 0xE0100, 0xFB651, 0x100000, 0x10FFFF):\n"
         "    for pre in ('{', 'a{', 'x{', '${', 'echo {'):\n"
         "        for _ in range(20):\n"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from slimguard import parse
-from slimguard.syntax import Comment, Directive, Heredoc, Instruction, TokenKind, Trivia
+from slimguard.dockerfile.syntax import Comment, Directive, Heredoc, Instruction, TokenKind, Trivia
 
 
 def roundtrip(text: str):

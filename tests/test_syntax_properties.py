@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from dockerfile_strategies import dockerfiles
 from slimguard import parse
-from slimguard.syntax import Instruction
+from slimguard.dockerfile.syntax import Instruction
 
 EXAMPLES = int(os.environ.get("SLIMGUARD_HYPOTHESIS_EXAMPLES", "2000"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .syntax import Dockerfile
+    from slimguard.dockerfile.syntax import Dockerfile
 
 
 def parse(text: str) -> "Dockerfile":
     """Parse Dockerfile text into a lossless tree: ``str(parse(t)) == t``."""
-    from .syntax import parse as _parse
+    from slimguard.dockerfile.syntax import parse as _parse
 
     return _parse(text)
 

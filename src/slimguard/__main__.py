@@ -1,3 +1,3 @@
-from .cli import main
+from slimguard.cli.main import main
 
 main()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass, field
 
-from ..findings import Finding
+from slimguard.core.findings import Finding
 
 FORMATS = ("text", "json", "sarif", "checkstyle", "gitlab", "github")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from xml.sax.saxutils import quoteattr
 
-from . import Report
+from slimguard.formatters import Report
 
 
 def render(report: Report, color: bool = False) -> str:

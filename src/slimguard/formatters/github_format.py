@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import Report
+from slimguard.formatters import Report
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "notice", "style": "notice"}
 

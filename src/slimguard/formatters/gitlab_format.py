@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from . import Report
+from slimguard.formatters import Report
 
 _SEVERITY = {"error": "major", "warning": "minor", "info": "info", "style": "info"}
 

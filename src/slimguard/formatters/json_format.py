@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
-from . import Report
+from slimguard.formatters import Report
 
 
 def render(report: Report, color: bool = False) -> str:

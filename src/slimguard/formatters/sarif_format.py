@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import PurePath
 
-from ..findings import Severity
-from . import Report
+from slimguard.core.findings import Severity
+from slimguard.formatters import Report
 
 _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note", Severity.STYLE: "note"}
 
 
 def _rules(report: Report) -> list[dict]:
-    from ..rules import get_rule
+    from slimguard.dockerfile.rules import get_rule
 
     rules: dict[str, dict] = {}
     for f in report.findings:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from ..findings import Severity
-from . import Report
+from slimguard.core.findings import Severity
+from slimguard.formatters import Report
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36", Severity.STYLE: "35"}
 

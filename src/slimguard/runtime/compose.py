@@ -14,8 +14,8 @@ import os
 import re
 from typing import Any
 
-from . import yamlnodes as y
-from .model import Container, Document, Mount, Port, Val, Workload
+from slimguard.runtime import yamlnodes as y
+from slimguard.runtime.model import Container, Document, Mount, Port, Val, Workload
 
 COMPOSE_NAMES = re.compile(r"^(docker-)?compose(\.[\w.-]+)?\.ya?ml$")
 

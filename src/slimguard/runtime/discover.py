@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import re
 
-from ..discover import SKIP_DIRS
-from .compose import is_compose_name
+from slimguard.dockerfile.discover import SKIP_DIRS
+from slimguard.runtime.compose import is_compose_name
 
 _MANIFEST = re.compile(r"^apiVersion:\s*\S+", re.MULTILINE)
 _KIND = re.compile(r"^kind:\s*\S+", re.MULTILINE)

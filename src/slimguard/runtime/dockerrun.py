@@ -11,9 +11,9 @@ from __future__ import annotations
 import shlex
 from dataclasses import dataclass
 
-from .compose import parse_port_spec, parse_tmpfs, parse_volume_spec
-from .model import Container, Document, Mount, Port, Val, Workload
-from .yamlnodes import Loc
+from slimguard.runtime.compose import parse_port_spec, parse_tmpfs, parse_volume_spec
+from slimguard.runtime.model import Container, Document, Mount, Port, Val, Workload
+from slimguard.runtime.yamlnodes import Loc
 
 
 class RunError(Exception):
@@ -341,7 +341,7 @@ def parse_mount_flag(text: str) -> Mount | None:
 
 def insert_flag(doc: Document, text: str) -> tuple:
     """An edit adding ``text`` (e.g. ``--cap-drop ALL``) just before the image."""
-    from ..findings import Edit
+    from slimguard.core.findings import Edit
 
     w = doc.workloads[0]
     run: ParsedRun = w.parsed
@@ -352,7 +352,7 @@ def insert_flag(doc: Document, text: str) -> tuple:
 
 def remove_flag(doc: Document, v: Val) -> tuple:
     """An edit deleting a flag (and its value) with the space before it."""
-    from ..findings import Edit
+    from slimguard.core.findings import Edit
 
     start, end = v.loc.start, v.loc.end
     src = doc.text
@@ -362,6 +362,6 @@ def remove_flag(doc: Document, v: Val) -> tuple:
 
 
 def replace_flag(doc: Document, v: Val, text: str) -> tuple:
-    from ..findings import Edit
+    from slimguard.core.findings import Edit
 
     return (Edit(v.loc.start, v.loc.end, text),)

@@ -24,7 +24,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterator
 
-from .hostfs import HostFS, HostStat, access
+from slimguard.runtime.hostfs import HostFS, HostStat, access
 
 LABEL = "org.slimguard.doctor"
 PROBE_SCRIPT = (
@@ -198,8 +198,8 @@ class Doctor:
     # image facts ---------------------------------------------------------------------------
     def _image_facts(self, image: str) -> tuple[str | None, dict, dict, bool | None, list[str]]:
         """(USER, users, groups, has_shell, VOLUME paths); USER None when the image is unknown."""
-        from ..baseinfo import Resolver
-        from ..imageref import try_parse_image_ref
+        from slimguard.knowledge.facts import Resolver
+        from slimguard.knowledge.imageref import try_parse_image_ref
 
         volumes: list[str] = []
         if self.client is not None:

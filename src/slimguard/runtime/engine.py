@@ -7,15 +7,15 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from ..config import Config
-from ..findings import Finding
-from ..lint.engine import finding_matches, select
-from . import compose, kubernetes
-from .hostfs import HostFS
-from .images import ImageResolver
-from .model import Document
-from .rules import CheckContext, CheckOptions, RuntimeRule, all_rules
-from .yamlnodes import YamlError, compose_all
+from slimguard.core.config import Config
+from slimguard.core.findings import Finding
+from slimguard.dockerfile.lint import finding_matches, select
+from slimguard.runtime import compose, kubernetes
+from slimguard.runtime.hostfs import HostFS
+from slimguard.runtime.images import ImageResolver
+from slimguard.runtime.model import Document
+from slimguard.runtime.rules import CheckContext, CheckOptions, RuntimeRule, all_rules
+from slimguard.runtime.yamlnodes import YamlError, compose_all
 
 KINDS = ("compose", "kubernetes", "docker-run")
 
@@ -48,7 +48,7 @@ def detect_kind(path: str, roots: list) -> str | None:
 def load(text: str, path: str, kind: str | None = None, env: dict[str, str] | None = None,
          project_dir: str | None = None) -> Document:
     if kind == "docker-run":
-        from .dockerrun import RunError, parse
+        from slimguard.runtime.dockerrun import RunError, parse
 
         try:
             return parse(text, path)
@@ -124,7 +124,7 @@ def check_document(doc: Document, config: Config | None = None, options: CheckOp
     config = config or Config()
     options = options or CheckOptions(uid=config.uid, gid=config.gid)
     if images is None:
-        from ..baseinfo import Resolver
+        from slimguard.knowledge.facts import Resolver
 
         images = ImageResolver(Resolver(config.engine))
     ctx = CheckContext(doc, options, images, host or HostFS())

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..findings import Edit, Finding
+from slimguard.core.findings import Edit, Finding
 
 MAX_ROUNDS = 40
 
@@ -89,14 +89,14 @@ def fix_text(text: str, check: Callable[[str], list[Finding]], unsafe: bool = Fa
 
 def _validate(new: str, old: str, kind: str) -> None:
     if kind == "docker-run":
-        from .dockerrun import RunError, parse
+        from slimguard.runtime.dockerrun import RunError, parse
 
         try:
             parse(new)
         except RunError as exc:
             raise FixError(f"a fix produced an invalid command: {exc}") from None
         return
-    from .yamlnodes import YamlError, compose_all
+    from slimguard.runtime.yamlnodes import YamlError, compose_all
 
     try:
         compose_all(new)

@@ -115,7 +115,7 @@ class ImageResolver:
     def _lookup(self, image: str, near: str | None) -> ImageUser | None:
         if self.stubs is not None:
             return self._stub(image)
-        from ..imageref import try_parse_image_ref
+        from slimguard.knowledge.imageref import try_parse_image_ref
 
         ref = try_parse_image_ref(image)
         if ref is None or ref.is_scratch:
@@ -145,7 +145,7 @@ class ImageResolver:
         return ImageUser(image, user, spec.get("source", "stub"), users, groups, uid, gid, spec.get("has_shell"))
 
     def _dockerfile_for(self, ref: Any, near: str) -> str | None:
-        from ..discover import discover
+        from slimguard.dockerfile.discover import discover
 
         root = repository_root(near)
         if root not in self._dockerfiles:
@@ -168,12 +168,12 @@ class ImageResolver:
         return matches[0] if len(matches) == 1 else None
 
     def from_dockerfile(self, path: str, target: str | None, image: str) -> ImageUser | None:
-        from ..baseinfo import Resolver
-        from ..inputs import InputError, read_source
-        from ..model import build_model
-        from ..rules.base import LintContext, LintOptions
-        from ..rules.sg002_unknown_user import chain_accounts, resolve_ids
-        from ..syntax import parse
+        from slimguard.knowledge.facts import Resolver
+        from slimguard.dockerfile.inputs import InputError, read_source
+        from slimguard.dockerfile.model import build_model
+        from slimguard.dockerfile.rules.base import LintContext, LintOptions
+        from slimguard.dockerfile.rules.sg002_unknown_user import chain_accounts, resolve_ids
+        from slimguard.dockerfile.syntax import parse
 
         try:
             source = read_source(path)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import yamlnodes as y
-from .model import Container, Document, Mount, Port, Val, Volume, Workload
-from .yamlnodes import Loc
+from slimguard.runtime import yamlnodes as y
+from slimguard.runtime.model import Container, Document, Mount, Port, Val, Volume, Workload
+from slimguard.runtime.yamlnodes import Loc
 
 POD_PATHS: dict[str, tuple[str, ...]] = {
     "Pod": ("spec",),

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .yamlnodes import Entry, Loc
+from slimguard.runtime.yamlnodes import Entry, Loc
 
 ORIGINS = ("kubernetes", "compose", "docker-run")
 

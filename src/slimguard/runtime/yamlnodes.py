@@ -19,7 +19,7 @@ from typing import Any, Iterator
 from ruamel.yaml import YAML
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from ..findings import Edit
+from slimguard.core.findings import Edit
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
 _TRUE = {"true", "yes", "on", "y"}

@@ -7,10 +7,10 @@ both builds), :mod:`.build` (classic builder through the API, never pulling), :m
 :mod:`.engine` (the whole run).
 """
 
-from .engine import FixOutcome, VerifyOptions, compute_fix, smoke_argv, verify
-from .report import Report, Side
-from .run import Limits
-from .session import LABEL, Session
+from slimguard.verify.engine import FixOutcome, VerifyOptions, compute_fix, smoke_argv, verify
+from slimguard.verify.report import Report, Side
+from slimguard.verify.run import Limits
+from slimguard.verify.session import LABEL, Session
 
 __all__ = ["LABEL", "FixOutcome", "Limits", "Report", "Session", "Side", "VerifyOptions", "compute_fix",
            "smoke_argv", "verify"]

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from typing import IO, Any, Callable
 
-from .session import Session
+from slimguard.verify.session import Session
 
 _STEP = re.compile(r"^Step \d+/\d+ : (\S+)")
 _ID = re.compile(r"^ ---> ([0-9a-f]{12,64})$")

@@ -9,13 +9,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from . import context as ctxmod
-from .build import build_image
-from .facts import FILES, read_contents
-from .probe import PROBE_DIR, PROBE_PATH, parse_status, probe_archive, probe_binary
-from .report import Report, Side, judge
-from .run import Limits, RunResult, run_container
-from .session import Interrupted, Session
+from slimguard.verify import context as ctxmod
+from slimguard.verify.build import build_image
+from slimguard.verify.facts import FILES, read_contents
+from slimguard.verify.probe import PROBE_DIR, PROBE_PATH, parse_status, probe_archive, probe_binary
+from slimguard.verify.report import Report, Side, judge
+from slimguard.verify.run import Limits, RunResult, run_container
+from slimguard.verify.session import Interrupted, Session
 
 # shell syntax in a --smoke command: run it with /bin/sh -c (quotes alone are split by shlex)
 _SHELL_CHARS = set("|&;<>()$`*?[]#~\n")
@@ -44,8 +44,8 @@ class FixOutcome:
 def compute_fix(text: str, display: str, config: Any, lint_options: Any, resolver: Any,
                 unsafe: bool) -> FixOutcome:
     """What `slimguard fix [--unsafe]` makes of *text* (raises FixError on bad input)."""
-    from ..fixing import FixError, fix_text
-    from ..lint import lint_text
+    from slimguard.core.fixes import FixError, fix_text
+    from slimguard.dockerfile.lint import lint_text
 
     def lint(t: str) -> list[Any]:
         res = lint_text(t, display, config, lint_options, resolver)

@@ -3,7 +3,7 @@
 /etc/passwd and /etc/group (does the user exist, what is uid N called), the package
 database (dpkg ``status``, distroless ``status.d/``, apk ``installed``) for the package count
 and the build tools left in the image (compilers, make, git, curl ... as listed in
-:data:`slimguard.baseinfo.BUILD_TOOL_PACKAGES`).
+:data:`slimguard.knowledge.facts.BUILD_TOOL_PACKAGES`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import tarfile
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..baseinfo import BUILD_TOOL_PACKAGES, parse_apk_installed, parse_dpkg_status, parse_group, parse_passwd
+from slimguard.knowledge.facts import BUILD_TOOL_PACKAGES, parse_apk_installed, parse_dpkg_status, parse_group, parse_passwd
 
 # for run_container(read_files=...): the package databases in order of preference
 FILES = ("/etc/passwd", "/etc/group", "/var/lib/dpkg/status|/var/lib/dpkg/status.d|/lib/apk/db/installed")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .build import BuildResult
-from .facts import ImageContents, as_dict as contents_dict
-from .probe import ProcStatus
-from .run import RunResult
-from .session import CleanupReport
+from slimguard.verify.build import BuildResult
+from slimguard.verify.facts import ImageContents, as_dict as contents_dict
+from slimguard.verify.probe import ProcStatus
+from slimguard.verify.run import RunResult
+from slimguard.verify.session import CleanupReport
 
 
 @dataclass

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .session import Interrupted, Session
+from slimguard.verify.session import Interrupted, Session
 
 OUTPUT_LIMIT = 64 * 1024  # bytes of stdout/stderr kept for the report (the digest covers all)
 

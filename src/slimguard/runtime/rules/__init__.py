@@ -7,7 +7,7 @@ import importlib
 import pkgutil
 from functools import lru_cache
 
-from .base import CheckContext, CheckOptions, RunUser, RuntimeRule
+from slimguard.runtime.rules.base import CheckContext, CheckOptions, RunUser, RuntimeRule
 
 __all__ = ["CheckContext", "CheckOptions", "RunUser", "RuntimeRule", "all_rules", "get_rule", "rule_modules"]
 

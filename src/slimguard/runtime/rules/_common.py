@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ..model import Container, Val
-from .base import CheckContext
+from slimguard.runtime.model import Container, Val
+from slimguard.runtime.rules.base import CheckContext
 
 _NNP = re.compile(r"^no-new-privileges(?:[:=](?P<v>\w+))?$", re.IGNORECASE)
 

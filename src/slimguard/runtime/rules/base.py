@@ -6,18 +6,18 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar, Iterable
 
-from ...findings import CONCERNS, Edit, Finding, Fix, Severity
-from ...rules.base import RuleDocs
-from ..hostfs import HostFS
-from ..images import ImageResolver, ImageUser
-from ..model import Container, Document, Val, Workload
-from ..yamlnodes import Loc, Patcher, TextIndex
+from slimguard.core.findings import CONCERNS, Edit, Finding, Fix, Severity
+from slimguard.dockerfile.rules.base import RuleDocs
+from slimguard.runtime.hostfs import HostFS
+from slimguard.runtime.images import ImageResolver, ImageUser
+from slimguard.runtime.model import Container, Document, Val, Workload
+from slimguard.runtime.yamlnodes import Loc, Patcher, TextIndex
 
 __all__ = ["CheckContext", "CheckOptions", "RuleDocs", "RunUser", "RuntimeRule", "concern"]
 
 
 def concern(preferred: str, fallback: str) -> str:
-    """*preferred* once slimguard.findings.CONCERNS lists it, else *fallback* (an existing concern)."""
+    """*preferred* once slimguard.core.findings.CONCERNS lists it, else *fallback* (an existing concern)."""
     return preferred if preferred in CONCERNS else fallback
 
 
@@ -228,21 +228,21 @@ class CheckContext:
     def run_insert(self, text: str) -> tuple[Edit, ...] | None:
         if self.doc.kind != "docker-run":
             return None
-        from ..dockerrun import insert_flag
+        from slimguard.runtime.dockerrun import insert_flag
 
         return insert_flag(self.doc, text)
 
     def run_remove(self, val: Val) -> tuple[Edit, ...] | None:
         if self.doc.kind != "docker-run":
             return None
-        from ..dockerrun import remove_flag
+        from slimguard.runtime.dockerrun import remove_flag
 
         return remove_flag(self.doc, val)
 
     def run_replace(self, val: Val, text: str) -> tuple[Edit, ...] | None:
         if self.doc.kind != "docker-run":
             return None
-        from ..dockerrun import replace_flag
+        from slimguard.runtime.dockerrun import replace_flag
 
         return replace_flag(self.doc, val, text)
 
@@ -259,7 +259,7 @@ def pod_label(w: Workload) -> str:
 
 def pod_level_loc(w: Workload) -> Loc:
     """Where pod-level findings point: the pod securityContext, else the pod spec's key."""
-    from ..yamlnodes import key_loc
+    from slimguard.runtime.yamlnodes import key_loc
 
     if w.pod_security is not None:
         return key_loc(w.pod_security)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ...findings import Finding, Severity
-from ._common import kubelet_verifies_non_root
-from .base import CheckContext, RuleDocs, RuntimeRule, pod_level_loc
+from slimguard.core.findings import Finding, Severity
+from slimguard.runtime.rules._common import kubelet_verifies_non_root
+from slimguard.runtime.rules.base import CheckContext, RuleDocs, RuntimeRule, pod_level_loc
 
 
 class RunAsNonRoot(RuntimeRule):

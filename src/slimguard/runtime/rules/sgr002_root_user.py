@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ...findings import Finding, Severity
-from ._common import user_text
-from .base import CheckContext, RuleDocs, RuntimeRule
+from slimguard.core.findings import Finding, Severity
+from slimguard.runtime.rules._common import user_text
+from slimguard.runtime.rules.base import CheckContext, RuleDocs, RuntimeRule
 
 
 class RootUser(RuntimeRule):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ...findings import Finding, Severity
-from ._common import cap_name, no_new_privileges
-from .base import CheckContext, RuleDocs, RuntimeRule
+from slimguard.core.findings import Finding, Severity
+from slimguard.runtime.rules._common import cap_name, no_new_privileges
+from slimguard.runtime.rules.base import CheckContext, RuleDocs, RuntimeRule
 
 
 class PrivilegeEscalation(RuntimeRule):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ...findings import Finding, Severity
-from ._common import cap_name, drops_all, runs_non_root
-from .base import CheckContext, RuleDocs, RuntimeRule, concern
+from slimguard.core.findings import Finding, Severity
+from slimguard.runtime.rules._common import cap_name, drops_all, runs_non_root
+from slimguard.runtime.rules.base import CheckContext, RuleDocs, RuntimeRule, concern
 
 
 class Capabilities(RuntimeRule):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from ...findings import Finding, Severity
-from .. import yamlnodes as y
-from .base import CheckContext, RuleDocs, RuntimeRule, concern, pod_level_loc
+from slimguard.core.findings import Finding, Severity
+from slimguard.runtime import yamlnodes as y
+from slimguard.runtime.rules.base import CheckContext, RuleDocs, RuntimeRule, concern, pod_level_loc
 
 _UNCONFINED = re.compile(r"^(seccomp|apparmor)[:=]unconfined$|^label[:=]disable$|^systempaths[:=]unconfined$",
                          re.IGNORECASE)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ...findings import Finding, Severity
-from .base import CheckContext, RuleDocs, RuntimeRule, concern
+from slimguard.core.findings import Finding, Severity
+from slimguard.runtime.rules.base import CheckContext, RuleDocs, RuntimeRule, concern
 
 
 class HostPath(RuntimeRule):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ...findings import Finding, Severity
-from ..yamlnodes import merge_edits
-from .base import CheckContext, RuleDocs, RuntimeRule, concern
+from slimguard.core.findings import Finding, Severity
+from slimguard.runtime.yamlnodes import merge_edits
+from slimguard.runtime.rules.base import CheckContext, RuleDocs, RuntimeRule, concern
 
 
 class ReadOnlyRootFS(RuntimeRule):

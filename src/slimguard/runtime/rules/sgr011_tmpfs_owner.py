@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ...findings import Finding, Severity
-from ..hostfs import HostStat, access
-from .base import CheckContext, RuleDocs, RuntimeRule
+from slimguard.core.findings import Finding, Severity
+from slimguard.runtime.hostfs import HostStat, access
+from slimguard.runtime.rules.base import CheckContext, RuleDocs, RuntimeRule
 
 
 def _mode(text: str | None) -> int | None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ...findings import Finding, Severity
-from ..kubernetes import OWNERSHIP_MANAGED
-from .base import CheckContext, RuleDocs, RuntimeRule, pod_level_loc
+from slimguard.core.findings import Finding, Severity
+from slimguard.runtime.kubernetes import OWNERSHIP_MANAGED
+from slimguard.runtime.rules.base import CheckContext, RuleDocs, RuntimeRule, pod_level_loc
 
 
 class FsGroup(RuntimeRule):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from typing import Iterator
 
-from ...findings import Finding, Severity
-from ..hostfs import access
-from .base import CheckContext, RuleDocs, RuntimeRule
+from slimguard.core.findings import Finding, Severity
+from slimguard.runtime.hostfs import access
+from slimguard.runtime.rules.base import CheckContext, RuleDocs, RuntimeRule
 
 
 class BindMountOwner(RuntimeRule):

@@ -1,0 +1,140 @@
+"""`slimguard audit IMAGE`: who a built image runs as, what it carries, where its bytes go."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+
+from slimguard.formatters import FORMATS
+from slimguard.cli._output import emit_and_exit, parse_codes, use_color
+
+_PROGRESS_MIN_BYTES = 200_000_000  # show a progress bar only for images at least this large
+
+
+class _Progress:
+    """A one-line progress bar on stderr, only when stderr is a terminal and the image is large."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.last = 0.0
+        self.shown = False
+
+    def __call__(self, done: int, total: int | None, label: str) -> None:
+        if not self.enabled or (total is not None and total < _PROGRESS_MIN_BYTES):
+            return
+        now = time.monotonic()
+        if now - self.last < 0.1:
+            return
+        self.last = now
+        self.shown = True
+        if total:
+            frac = min(1.0, done / total)
+            bar = "#" * int(frac * 30)
+            text = f"\r[{bar:<30}] {frac * 100:5.1f}% {done / 1e6:8.0f}/{total / 1e6:.0f} MB {label:<16}"
+        else:
+            text = f"\r{done / 1e6:8.0f} MB read {label:<16}"
+        sys.stderr.write(text)
+        sys.stderr.flush()
+
+    def done(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r" + " " * 79 + "\r")
+            sys.stderr.flush()
+
+
+def _selected(finding, select: set[str], ignore: set[str]) -> bool:
+    keys = {finding.rule.upper(), finding.concern.upper(), *(a.upper() for a in finding.aliases)}
+    if select and not keys & select:
+        return False
+    return not keys & ignore
+
+
+@click.command("audit")
+@click.argument("image", metavar="IMAGE")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to a file.")
+@click.option("--failure-threshold", "-t", type=click.Choice(["error", "warning", "info", "style", "none"]),
+              help="Lowest severity that makes the exit code 1 (default: info, as lint).")
+@click.option("--select", multiple=True, metavar="CODES", help="Only these rules (ids or concerns).")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rules (ids or concerns).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="A .slimguard.toml or pyproject.toml.")
+@click.option("--platform", help="os/arch[/variant] to pick from an image index (default: this machine's).")
+@click.option("--deep", is_flag=True, help="registry: also download and read the layers (default: config only).")
+@click.option("--engine", type=click.Choice(["auto", "never"]), default="auto", show_default=True,
+              help="Use the local Docker engine to find images and guess the base (never pulls).")
+@click.option("--max-ratio", type=float, default=None, metavar="N",
+              help="Stop when a layer decompresses to more than N times its compressed size (default 200).")
+@click.option("--no-dive", is_flag=True, help="Do not compute dive's efficiency figures.")
+@click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True,
+              help="How many largest files/directories to list.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when it is a TTY).")
+@click.option("--no-color", is_flag=True, help="No colours (NO_COLOR is honoured too).")
+def command(image, fmt, output, failure_threshold, select, ignore, config_file, platform, deep, engine, max_ratio,
+            no_dive, top, progress, no_color) -> None:
+    """Audit a built image.
+
+    IMAGE is a local engine image (name or id; never pulled), docker-archive:PATH (a `docker save` tar),
+    oci:PATH (an OCI image layout directory or tar) or registry:REF (distribution API v2). Without a
+    prefix the kind is detected when that is unambiguous.
+    """
+    from slimguard import __version__
+    from slimguard.image import AuditError, Limits, Meter, audit, render_text_summary
+    from slimguard.core.config import ConfigError, load_config, parse_threshold
+    from slimguard.core.findings import Severity
+    from slimguard.formatters import Report, render
+
+    try:
+        config = load_config(config_file=config_file)
+        if failure_threshold:
+            config.failure_threshold = parse_threshold(failure_threshold, "--failure-threshold")
+    except ConfigError as exc:
+        click.echo(f"slimguard: error: {exc}", err=True)
+        sys.exit(2)
+    sel = parse_codes(select) or set(config.select)
+    ign = parse_codes(ignore) | set(config.ignore)
+    limits = Limits()
+    if max_ratio is not None:
+        if max_ratio < 1:
+            click.echo("slimguard: error: --max-ratio must be at least 1", err=True)
+            sys.exit(2)
+        limits.max_ratio = max_ratio
+    show = progress if progress is not None else sys.stderr.isatty()
+    bar = _Progress(bool(show))
+    meter = Meter(callback=bar if show else None)
+    report = Report(tool_version=__version__, kind="audit")
+    result = None
+    try:
+        result = audit(image, limits=limits, meter=meter, platform=platform, deep=deep, engine=engine,
+                       use_dive=not no_dive, top=top)
+    except AuditError as exc:
+        report.errors.append(str(exc))
+    except KeyboardInterrupt:  # pragma: no cover
+        bar.done()
+        raise
+    except MemoryError:  # pragma: no cover
+        report.errors.append(f"{image}: out of memory")
+    finally:
+        bar.done()
+    if result is not None:
+        report.files = [result.reference]
+        findings = []
+        for f in result.findings:
+            if not _selected(f, sel, ign):
+                continue
+            sev = config.severity.get(f.rule.upper()) or config.severity.get(f.concern.upper())
+            if isinstance(sev, Severity) and sev != f.severity:
+                from dataclasses import replace
+
+                f = replace(f, severity=sev)
+            findings.append(f)
+        report.findings = sorted(findings, key=lambda f: (-int(f.severity), f.rule))
+        report.summary = {"audit": result.summary, "notes": result.notes}
+    color = fmt == "text" and use_color(output, no_color)
+    text = render(fmt, report, color=color)
+    if fmt == "text" and result is not None:
+        if not report.findings and not report.errors:
+            text = f"No findings in {result.reference}.\n"
+        text = render_text_summary(result.summary, color=color) + "\n" + text
+    emit_and_exit(text, report, config, output)

@@ -1,0 +1,171 @@
+"""`slimguard check`: compose files, Kubernetes manifests and `docker run` commands."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from slimguard.formatters import FORMATS
+from slimguard.cli._output import emit_and_exit, parse_codes, use_color
+
+
+@click.command("check")
+@click.argument("paths", nargs=-1, metavar="[PATH ...|-]")
+@click.option("--docker-run", "docker_runs", multiple=True, metavar="'docker run ...'",
+              help="Check a docker run (or podman run) command line; repeatable.")
+@click.option("--kind", type=click.Choice(["compose", "kubernetes"]),
+              help="What the files (or stdin) are, when the name and content do not tell.")
+@click.option("--select", multiple=True, metavar="CODES", help="Only these rules (ids or concerns).")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rules (ids or concerns).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to a file.")
+@click.option("--failure-threshold", "-t", type=click.Choice(["error", "warning", "info", "style", "none"]),
+              help="Lowest severity that makes the exit code 1 (default: info).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="A .slimguard.toml or pyproject.toml.")
+@click.option("--hadolint-config", type=click.Path(dir_okay=False), help="A .hadolint.yaml to honour.")
+@click.option("--engine", type=click.Choice(["auto", "never"]), default=None,
+              help="Read image users from the local Docker engine when the image is there (never pulls).")
+@click.option("--fix", "do_fix", is_flag=True, help="Print the fixes as a unified diff (fixed command for --docker-run).")
+@click.option("--write", is_flag=True, help="Apply the fixes to the files.")
+@click.option("--unsafe", is_flag=True, help="Also apply fixes that change behaviour.")
+@click.option("--uid", type=click.IntRange(1, 2**31 - 1), default=None, help="uid a fix uses when it must pick one.")
+@click.option("--gid", type=click.IntRange(1, 2**31 - 1), default=None, help="gid a fix uses when it must pick one.")
+@click.option("--no-color", is_flag=True, help="No colours (NO_COLOR is honoured too).")
+def command(paths, docker_runs, kind, select, ignore, fmt, output, failure_threshold, config_file, hadolint_config,
+            engine, do_fix, write, unsafe, uid, gid, no_color) -> None:
+    """Check compose files, Kubernetes manifests (files, directories or '-' for stdin, e.g. from
+    `helm template` or `kustomize build`) and `docker run` commands for root users, privileges and
+    volume ownership."""
+    from slimguard import __version__
+    from slimguard.knowledge.facts import Resolver
+    from slimguard.core.config import ConfigError, load_config, parse_threshold
+    from slimguard.core.findings import CONCERNS
+    from slimguard.formatters import Report, render
+    from slimguard.dockerfile.inputs import InputError, read_source
+    from slimguard.dockerfile.rules import get_rule as get_lint_rule
+    from slimguard.runtime.discover import discover
+    from slimguard.runtime.engine import check_text
+    from slimguard.runtime.images import ImageResolver
+    from slimguard.runtime.rules import CheckOptions, get_rule
+
+    try:
+        config = load_config(hadolint_file=hadolint_config, config_file=config_file)
+        if failure_threshold:
+            config.failure_threshold = parse_threshold(failure_threshold, "--failure-threshold")
+    except ConfigError as exc:
+        click.echo(f"slimguard: error: {exc}", err=True)
+        sys.exit(2)
+    cli_codes = parse_codes(select) | parse_codes(ignore)
+    for code in cli_codes:
+        if get_rule(code) is None and get_lint_rule(code) is None and code.lower() not in CONCERNS:
+            click.echo(f"slimguard: error: unknown rule or concern {code!r} (see docs/runtime.md)", err=True)
+            sys.exit(2)
+    if select:
+        config.select = parse_codes(select)
+    config.ignore |= parse_codes(ignore)
+    if engine:
+        config.engine = engine
+    options = CheckOptions(uid=uid or config.uid, gid=gid or config.gid)
+    images = ImageResolver(Resolver(config.engine))
+
+    report = Report(tool_version=__version__, kind="check", fix_command="slimguard check --write")
+    inputs: list[tuple[str, str, str | None, str | None]] = []  # (display, text, kind, path on disk)
+    if not paths and not docker_runs:
+        if sys.stdin is None or sys.stdin.isatty():
+            click.echo("slimguard: error: give a compose file, a manifest, a directory, '-' for stdin, or "
+                       "--docker-run 'docker run ...'", err=True)
+            sys.exit(2)
+        paths = ("-",)
+    files: list[str] = []
+    for p in paths:
+        if p != "-" and os.path.isdir(p):
+            found = discover(p)
+            if not found:
+                report.errors.append(f"{p}: no compose file or Kubernetes manifest found in this directory")
+            files.extend(found)
+        else:
+            files.append(p)
+    for path in files:
+        try:
+            source = read_source(path)
+        except InputError as exc:
+            report.errors.append(str(exc))
+            continue
+        inputs.append((source.display, source.text, kind, None if path == "-" else path))
+    for i, cmd in enumerate(docker_runs, start=1):
+        display = "<docker run>" if len(docker_runs) == 1 else f"<docker run {i}>"
+        inputs.append((display, cmd, "docker-run", None))
+
+    if do_fix or write:
+        _fix(inputs, config, options, images, unsafe, write)
+        return
+
+    for display, text, k, path in inputs:
+        report.files.append(display)
+        report.sources[display] = text
+        result = check_text(text, display, k, config, options, images,
+                            project_dir=os.path.dirname(os.path.abspath(path)) if path else None)
+        report.findings.extend(result.findings)
+        report.errors.extend(result.errors)
+    out = render(fmt, report, color=use_color(output, no_color) and fmt == "text")
+    emit_and_exit(out, report, config, output)
+
+
+def _fix(inputs, config, options, images, unsafe: bool, write: bool) -> None:
+    from slimguard.runtime.engine import check_text
+    from slimguard.runtime.fixing import FixError, fix_text
+    from slimguard.cli.fix import atomic_write, unified_diff
+
+    errors = 0
+    for display, text, kind, path in inputs:
+        project_dir = os.path.dirname(os.path.abspath(path)) if path else None
+        first = check_text(text, display, kind, config, options, images, project_dir=project_dir)
+        if first.errors:
+            for e in first.errors:
+                click.echo(f"slimguard: error: {e}", err=True)
+            errors += 1
+            continue
+        doc_kind = first.kind or "yaml"
+
+        def check(t: str, _d=display, _k=doc_kind, _p=project_dir):
+            res = check_text(t, _d, _k, config, options, images, project_dir=_p)
+            if res.errors:
+                raise FixError(res.errors[0])
+            return res.findings
+
+        try:
+            result = fix_text(text, check, unsafe=unsafe, kind=doc_kind)
+        except FixError as exc:
+            click.echo(f"slimguard: error: {display}: {exc}", err=True)
+            errors += 1
+            continue
+        rules = sorted({f.rule for f in result.applied})
+        if doc_kind == "docker-run":
+            sys.stdout.write(result.text.strip() + "\n")
+        elif result.text == text:
+            pass
+        elif write and path:
+            try:
+                atomic_write(path, result.text)
+            except OSError as exc:
+                click.echo(f"slimguard: error: {path}: cannot write ({exc.strerror})", err=True)
+                errors += 1
+                continue
+            click.echo(f"{display}: fixed {', '.join(rules)}")
+        elif write:
+            click.echo("slimguard: error: --write needs a file, not stdin", err=True)
+            errors += 1
+            continue
+        else:
+            sys.stdout.write(unified_diff(display, text, result.text))
+        for f in result.applied:
+            if f.fix is not None:
+                click.echo(f"  {f.rule} line {f.line}: {f.fix.description}", err=True)
+        left = [f for f in result.unfixed if f.fix is not None and not f.fix.safe and not unsafe]
+        if left:
+            click.echo(f"  {display}: {len(left)} more fix(es) change behaviour; add --unsafe to apply them",
+                       err=True)
+    if errors:
+        sys.exit(2)

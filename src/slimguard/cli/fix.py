@@ -1,0 +1,136 @@
+"""`slimguard fix`: apply the rules' fixes as minimal text edits."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+import tempfile
+
+import click
+
+from slimguard.cli._output import parse_build_args, parse_codes
+
+
+def atomic_write(path: str, text: str) -> None:
+    """Replace *path* atomically, keeping its permission bits."""
+    st = os.stat(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".slimguard-", dir=directory)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text.encode("utf-8"))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, st.st_mode & 0o7777)
+        try:
+            os.chown(tmp, st.st_uid, st.st_gid)
+        except (PermissionError, AttributeError):
+            pass
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def unified_diff(path: str, before: str, after: str) -> str:
+    a = before.splitlines(keepends=True)
+    b = after.splitlines(keepends=True)
+    lines = list(difflib.unified_diff(a, b, fromfile=f"a/{path.lstrip('/')}", tofile=f"b/{path.lstrip('/')}"))
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
+
+
+@click.command("fix")
+@click.argument("paths", nargs=-1, required=True, metavar="PATH ...")
+@click.option("--write", is_flag=True, help="Apply the changes to the files.")
+@click.option("--check", is_flag=True, help="Exit 1 when changes would be made; change nothing.")
+@click.option("--unsafe", is_flag=True, help="Also apply fixes that change behaviour (slim base, ports, splits).")
+@click.option("--select", multiple=True, metavar="CODES", help="Only fixes of these rules (ids, codes, concerns).")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Not these rules.")
+@click.option("--target", help="Stage whose result ships (default: the last stage).")
+@click.option("--build-arg", "build_args", multiple=True, metavar="KEY=VALUE")
+@click.option("--uid", type=click.IntRange(1, 2**31 - 1), default=None, help="uid of a created user (default 10001).")
+@click.option("--gid", type=click.IntRange(1, 2**31 - 1), default=None, help="gid of a created group (default 10001).")
+@click.option("--engine", type=click.Choice(["auto", "never"]), default=None)
+def command(paths, write, check, unsafe, select, ignore, target, build_args, uid, gid, engine) -> None:
+    """Fix Dockerfiles: print a unified diff, or apply it with --write."""
+    from slimguard.knowledge.facts import Resolver
+    from slimguard.core.config import ConfigError, load_config
+    from slimguard.dockerfile.discover import discover
+    from slimguard.core.fixes import FixError, fix_text
+    from slimguard.dockerfile.inputs import InputError, read_source
+    from slimguard.dockerfile.lint import lint_text
+    from slimguard.dockerfile.rules import LintOptions
+
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        click.echo(f"slimguard: error: {exc}", err=True)
+        sys.exit(2)
+    if select:
+        config.select = parse_codes(select)
+    config.ignore |= parse_codes(ignore)
+    if engine:
+        config.engine = engine
+    args = parse_build_args(build_args)
+    options = LintOptions(target=target, build_args=args, hadolint_compat=False,
+                          uid=uid or config.uid, gid=gid or config.gid)
+    resolver = Resolver(config.engine)
+    files: list[str] = []
+    errors = 0
+    for p in paths:
+        if os.path.isdir(p):
+            files.extend(discover(p))
+        else:
+            files.append(p)
+    changed = 0
+    for path in files:
+        if path == "-" and write:
+            click.echo("slimguard: error: --write needs a file, not stdin", err=True)
+            errors += 1
+            continue
+        try:
+            source = read_source(path)
+        except InputError as exc:
+            click.echo(f"slimguard: error: {exc}", err=True)
+            errors += 1
+            continue
+
+        def lint(text: str, _path=source.display):
+            res = lint_text(text, _path, config, options, resolver)
+            if res.errors:
+                raise FixError(res.errors[0])
+            return res.findings
+
+        try:
+            result = fix_text(source.text, lint, unsafe=unsafe)
+        except FixError as exc:
+            click.echo(f"slimguard: error: {exc}", err=True)
+            errors += 1
+            continue
+        if result.text == source.text:
+            continue
+        changed += 1
+        rules = sorted({f.rule for f in result.applied})
+        if check:
+            click.echo(f"{source.display}: would fix {', '.join(rules)}")
+        elif write:
+            try:
+                atomic_write(path, result.text)
+            except OSError as exc:
+                click.echo(f"slimguard: error: {path}: cannot write ({exc.strerror})", err=True)
+                errors += 1
+                continue
+            click.echo(f"{source.display}: fixed {', '.join(rules)}")
+        else:
+            sys.stdout.write(unified_diff(source.display, source.text, result.text))
+        for f in result.applied:
+            if f.fix is not None:
+                click.echo(f"  {f.rule} line {f.line}: {f.fix.description}", err=True)
+    if errors:
+        sys.exit(2)
+    if check and changed:
+        sys.exit(1)

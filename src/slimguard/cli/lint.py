@@ -1,0 +1,94 @@
+"""`slimguard lint`: find root and bloat problems in Dockerfiles."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from slimguard.formatters import FORMATS
+from slimguard.cli._output import emit_and_exit, parse_build_args, parse_codes, use_color
+
+
+@click.command("lint")
+@click.argument("paths", nargs=-1, metavar="[PATH ...|-]")
+@click.option("--target", help="Stage whose result ships (default: the last stage).")
+@click.option("--build-arg", "build_args", multiple=True, metavar="KEY=VALUE", help="Value for an ARG.")
+@click.option("--select", multiple=True, metavar="CODES", help="Only these rules (ids, hadolint codes or concerns).")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rules (ids, hadolint codes or concerns).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to a file.")
+@click.option("--failure-threshold", "-t", type=click.Choice(["error", "warning", "info", "style", "none"]),
+              help="Lowest severity that makes the exit code 1 (default: info, as hadolint).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="A .slimguard.toml or pyproject.toml.")
+@click.option("--hadolint-config", type=click.Path(dir_okay=False), help="A .hadolint.yaml to honour.")
+@click.option("--hadolint-compat", is_flag=True, default=None,
+              help="Check every stage like hadolint does, not only the target stage.")
+@click.option("--engine", type=click.Choice(["auto", "never"]), default=None,
+              help="Inspect base images in the local Docker engine when present (never pulls).")
+@click.option("--no-color", is_flag=True, help="No colours (NO_COLOR is honoured too).")
+def command(paths, target, build_args, select, ignore, fmt, output, failure_threshold, config_file,
+            hadolint_config, hadolint_compat, engine, no_color) -> None:
+    """Lint Dockerfiles (files, directories or '-' for stdin)."""
+    from slimguard import __version__
+    from slimguard.knowledge.facts import Resolver
+    from slimguard.core.config import ConfigError, load_config, parse_threshold
+    from slimguard.dockerfile.discover import discover
+    from slimguard.formatters import Report, render
+    from slimguard.dockerfile.inputs import InputError, read_source
+    from slimguard.dockerfile.lint import lint_text
+    from slimguard.dockerfile.rules import LintOptions, get_rule
+
+    try:
+        config = load_config(hadolint_file=hadolint_config, config_file=config_file)
+        if failure_threshold:
+            config.failure_threshold = parse_threshold(failure_threshold, "--failure-threshold")
+    except ConfigError as exc:
+        click.echo(f"slimguard: error: {exc}", err=True)
+        sys.exit(2)
+    if select:
+        config.select = parse_codes(select)
+    config.ignore |= parse_codes(ignore)
+    from slimguard.core.findings import CONCERNS
+
+    for code in config.select | config.ignore:
+        if get_rule(code) is None and code.lower() not in CONCERNS and not code.startswith(("DL", "SC")):
+            click.echo(f"slimguard: error: unknown rule or concern {code!r} (see `slimguard rules`)", err=True)
+            sys.exit(2)
+    if hadolint_compat is not None:
+        config.hadolint_compat = hadolint_compat
+    if engine:
+        config.engine = engine
+    args = parse_build_args(build_args)
+    options = LintOptions(target=target, build_args=args, hadolint_compat=config.hadolint_compat,
+                          trusted_registries=tuple(config.trusted_registries), uid=config.uid, gid=config.gid)
+    files: list[str] = []
+    report = Report(tool_version=__version__)
+    if not paths:
+        if sys.stdin is None or sys.stdin.isatty():
+            click.echo("slimguard: error: give a Dockerfile, a directory, or '-' for stdin", err=True)
+            sys.exit(2)
+        paths = ("-",)
+    for p in paths:
+        if p != "-" and os.path.isdir(p):
+            found = discover(p)
+            if not found:
+                report.errors.append(f"{p}: no Dockerfile found in this directory")
+            files.extend(found)
+        else:
+            files.append(p)
+    resolver = Resolver(config.engine)
+    for path in files:
+        try:
+            source = read_source(path)
+        except InputError as exc:
+            report.errors.append(str(exc))
+            continue
+        report.files.append(source.display)
+        report.sources[source.display] = source.text
+        result = lint_text(source.text, source.display, config, options, resolver)
+        report.findings.extend(result.findings)
+        report.errors.extend(result.errors)
+    text = render(fmt, report, color=use_color(output, no_color) and fmt == "text")
+    emit_and_exit(text, report, config, output)

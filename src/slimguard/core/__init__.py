@@ -1,0 +1,1 @@
+"""What every kind of rule shares: findings, fixes, configuration, the rule engine."""

@@ -1,0 +1,167 @@
+"""Configuration: hadolint's `.hadolint.yaml` and slimguard's own settings.
+
+Precedence, lowest first: defaults, `.hadolint.yaml`, `[tool.slimguard]` in pyproject.toml or
+`.slimguard.toml`, then the command line.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from slimguard.core.findings import Severity
+
+
+class ConfigError(Exception):
+    exit_code = 2
+
+
+@dataclass
+class Config:
+    select: set[str] = field(default_factory=set)  # empty: all rules
+    ignore: set[str] = field(default_factory=set)
+    severity: dict[str, Severity] = field(default_factory=dict)  # code -> severity
+    failure_threshold: Severity | None = Severity.INFO
+    trusted_registries: list[str] = field(default_factory=list)
+    disable_ignore_pragma: bool = False
+    no_fail: bool = False
+    hadolint_compat: bool = False
+    uid: int = 10001
+    gid: int = 10001
+    engine: str = "auto"
+    sources: list[str] = field(default_factory=list)
+
+
+_THRESHOLDS = {"error", "warning", "info", "style", "ignore", "none"}
+
+
+def parse_threshold(value: str, where: str) -> Severity | None:
+    v = str(value).strip().lower()
+    if v not in _THRESHOLDS:
+        raise ConfigError(f"{where}: failure-threshold must be one of {', '.join(sorted(_THRESHOLDS))}, not {value!r}")
+    if v in ("ignore", "none"):
+        return None
+    return Severity.parse(v)
+
+
+def _as_list(value: Any, where: str, key: str) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    raise ConfigError(f"{where}: {key} must be a string or a list of strings")
+
+
+def _load_yaml(path: Path) -> Any:
+    from ruamel.yaml import YAML
+    from ruamel.yaml.error import YAMLError
+
+    try:
+        return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise ConfigError(f"{where}: invalid YAML: {getattr(exc, 'problem', exc)}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+
+
+def apply_hadolint(cfg: Config, data: Any, where: str) -> None:
+    if data is None:
+        return
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: expected a mapping at the top level")
+    cfg.ignore |= {c.upper() for c in _as_list(data.get("ignored"), where, "ignored")}
+    override = data.get("override") or {}
+    if not isinstance(override, dict):
+        raise ConfigError(f"{where}: override must be a mapping")
+    for level, codes in override.items():
+        try:
+            sev = Severity.parse(str(level))
+        except ValueError as exc:
+            raise ConfigError(f"{where}: override: {exc}") from None
+        for code in _as_list(codes, where, f"override.{level}"):
+            cfg.severity[code.upper()] = sev
+    if "failure-threshold" in data:
+        cfg.failure_threshold = parse_threshold(data["failure-threshold"], where)
+    cfg.trusted_registries += _as_list(data.get("trustedRegistries"), where, "trustedRegistries")
+    if data.get("disable-ignore-pragma"):
+        cfg.disable_ignore_pragma = True
+    if data.get("no-fail"):
+        cfg.no_fail = True
+    cfg.sources.append(where)
+
+
+def apply_slimguard(cfg: Config, data: dict[str, Any], where: str) -> None:
+    known = {"select", "ignore", "severity", "failure-threshold", "trusted-registries", "disable-ignore-pragma",
+             "no-fail", "hadolint-compat", "uid", "gid", "engine"}
+    for key in data:
+        if key not in known:
+            raise ConfigError(f"{where}: unknown setting {key!r} (known: {', '.join(sorted(known))})")
+    if "select" in data:
+        cfg.select = {c.upper() for c in _as_list(data["select"], where, "select")}
+    cfg.ignore |= {c.upper() for c in _as_list(data.get("ignore"), where, "ignore")}
+    sev = data.get("severity") or {}
+    if not isinstance(sev, dict):
+        raise ConfigError(f"{where}: severity must be a table of CODE = \"level\"")
+    for code, level in sev.items():
+        try:
+            cfg.severity[str(code).upper()] = Severity.parse(str(level))
+        except ValueError as exc:
+            raise ConfigError(f"{where}: severity.{code}: {exc}") from None
+    if "failure-threshold" in data:
+        cfg.failure_threshold = parse_threshold(data["failure-threshold"], where)
+    cfg.trusted_registries += _as_list(data.get("trusted-registries"), where, "trusted-registries")
+    for flag in ("disable-ignore-pragma", "no-fail", "hadolint-compat"):
+        if flag in data:
+            setattr(cfg, flag.replace("-", "_"), bool(data[flag]))
+    for key in ("uid", "gid"):
+        if key in data:
+            if not isinstance(data[key], int) or data[key] < 0:
+                raise ConfigError(f"{where}: {key} must be a non-negative integer")
+            setattr(cfg, key, data[key])
+    if "engine" in data:
+        if data["engine"] not in ("auto", "never"):
+            raise ConfigError(f"{where}: engine must be 'auto' or 'never'")
+        cfg.engine = data["engine"]
+    cfg.sources.append(where)
+
+
+def load_config(cwd: str | os.PathLike[str] | None = None, hadolint_file: str | None = None,
+                config_file: str | None = None) -> Config:
+    cfg = Config()
+    base = Path(cwd or os.getcwd())
+    if hadolint_file:
+        apply_hadolint(cfg, _load_yaml(Path(hadolint_file)), hadolint_file)
+    else:
+        for name in (".hadolint.yaml", ".hadolint.yml"):
+            p = base / name
+            if p.is_file():
+                apply_hadolint(cfg, _load_yaml(p), str(p))
+                break
+    candidates = [Path(config_file)] if config_file else [base / ".slimguard.toml", base / "pyproject.toml"]
+    for p in candidates:
+        if not p.is_file():
+            if config_file:
+                raise ConfigError(f"{p}: no such file")
+            continue
+        import tomllib
+
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{p}: invalid TOML: {exc}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{p}: cannot read: {exc}") from None
+        section = data if p.name == ".slimguard.toml" else data.get("tool", {}).get("slimguard")
+        if section is None:
+            continue
+        if not isinstance(section, dict):
+            raise ConfigError(f"{p}: [tool.slimguard] must be a table")
+        apply_slimguard(cfg, section, str(p))
+        break
+    return cfg

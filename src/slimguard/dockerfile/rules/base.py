@@ -1,0 +1,147 @@
+"""What a rule is, and the context it checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator
+
+from slimguard.core.findings import Edit, Finding, Fix, Severity
+
+if TYPE_CHECKING:
+    from slimguard.knowledge.facts import ImageFacts, Resolver
+    from slimguard.dockerfile.model import Model, Stage, Step
+    from slimguard.dockerfile.syntax import Dockerfile, Instruction, Span
+
+
+@dataclass(frozen=True, slots=True)
+class RuleDocs:
+    what: str  # What it does
+    why: str  # Why is this bad
+    example: str  # a Dockerfile that triggers the rule
+    instead: str  # Use instead
+    fix_safety: str  # what the fix does and when it could change behaviour
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "what_it_does": self.what,
+            "why_is_this_bad": self.why,
+            "example": self.example,
+            "use_instead": self.instead,
+            "fix_safety": self.fix_safety,
+        }
+
+
+class Rule:
+    """Base class: subclasses set the class attributes and implement :meth:`check`."""
+
+    id: ClassVar[str]
+    title: ClassVar[str]
+    severity: ClassVar[Severity]
+    concern: ClassVar[str]
+    fixable: ClassVar[str] = "none"  # none, safe, unsafe
+    aliases: ClassVar[tuple[str, ...]] = ()
+    docs: ClassVar[RuleDocs]
+
+    def check(self, ctx: "LintContext") -> Iterable[Finding]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "severity": self.severity.label,
+            "concern": self.concern,
+            "fixable": self.fixable,
+            "aliases": list(self.aliases),
+            "docs": self.docs.as_dict(),
+        }
+
+
+@dataclass
+class LintOptions:
+    target: str | None = None
+    build_args: dict[str, str] = field(default_factory=dict)
+    hadolint_compat: bool = False  # aliased rules check every stage like hadolint does
+    trusted_registries: tuple[str, ...] = ()
+    uid: int = 10001
+    gid: int = 10001
+
+
+@dataclass
+class LintContext:
+    path: str
+    tree: "Dockerfile"
+    model: "Model"
+    options: LintOptions
+    resolver: "Resolver"
+
+    @property
+    def target(self) -> "Stage | None":
+        return self.model.target(self.options.target)
+
+    def runtime_stages(self) -> list["Stage"]:
+        """Stages whose result ships: the target (all stages in hadolint-compat mode)."""
+        if self.options.hadolint_compat:
+            return list(self.model.stages)
+        t = self.target
+        return [t] if t is not None else []
+
+    def facts(self, stage: "Stage") -> "ImageFacts | None":
+        """What is known about the external image at the bottom of the stage's FROM chain."""
+        base = stage.root_base
+        if base.image is None or base.is_scratch:
+            return None
+        return self.resolver.resolve(base.image)
+
+    def finding(
+        self,
+        rule: Rule,
+        span: "Span",
+        message: str,
+        *,
+        fix: Fix | None = None,
+        aliases: tuple[str, ...] | None = None,
+        severity: Severity | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> Finding:
+        return Finding(
+            rule=rule.id,
+            concern=rule.concern,
+            severity=severity or rule.severity,
+            message=message,
+            file=self.path,
+            line=span.start.line,
+            column=span.start.column,
+            end_line=span.end.line,
+            end_column=span.end.column,
+            aliases=rule.aliases if aliases is None else aliases,
+            title=rule.title,
+            fix=fix,
+            fixable=rule.fixable,
+            extra=extra or {},
+        )
+
+    def at(self, rule: Rule, ins: "Instruction", message: str, **kw: Any) -> Finding:
+        """A finding on an instruction's first line (keyword to end of that line)."""
+        span = ins.span
+        assert span is not None
+
+        first_line_end = self.tree.text.find("\n", span.start.offset)
+        end = span.end.offset if first_line_end == -1 else min(first_line_end, span.end.offset)
+        end = max(end, span.start.offset)
+        while end > span.start.offset and self.tree.text[end - 1] in "\r":
+            end -= 1
+        index = self.tree.index
+        assert index is not None
+        return self.finding(rule, index.span(span.start.offset, end), message, **kw)
+
+    def text_span(self, start: int, end: int) -> "Span":
+        assert self.tree.index is not None
+        return self.tree.index.span(start, end)
+
+    def steps(self, stage: "Stage", *, chain: bool = False) -> Iterator["Step"]:
+        yield from (stage.all_steps() if chain else stage.steps)
+
+
+def replace(start: int, end: int, text: str) -> Edit:
+    return Edit(start, end, text)

@@ -1,0 +1,105 @@
+"""SG001: the image runs as root."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from slimguard.core.findings import Finding, Severity
+from slimguard.dockerfile.rules._nonroot import user_fix
+from slimguard.dockerfile.rules.base import LintContext, Rule, RuleDocs
+
+
+def _literal_root(text: str) -> bool:
+    user = text.split(":", 1)[0]
+    return user in ("root", "0")
+
+
+class RootUser(Rule):
+    id = "SG001"
+    title = "Container runs as root"
+    severity = Severity.WARNING
+    concern = "root-user"
+    fixable = "safe"
+    aliases = ("DL3002",)
+    docs = RuleDocs(
+        what=(
+            "Finds target stages whose process runs as uid 0: no USER anywhere in the stage's FROM chain "
+            "while the base image runs as root, a last USER of root, 0, 0:0, root:group or an ARG that "
+            "resolves to one of those, or a stage that inherits root from the stage it is built FROM. "
+            "Builder stages do not ship and are not checked; bases that already run as non-root "
+            "(distroless :nonroot, Chainguard, nginx-unprivileged, Bitnami) are not flagged."
+        ),
+        why=(
+            "Docker runs containers as uid 0 unless told otherwise, and without user namespaces that uid 0 "
+            "is root on the host: a process that breaks out, or a bind-mounted host directory, is fully "
+            "exposed. Most official images (node, openjdk, python, debian) do not set a USER."
+        ),
+        example="FROM openjdk:8-jre\nCOPY app.jar /app.jar\nCMD [\"java\", \"-jar\", \"/app.jar\"]\n",
+        instead=(
+            "FROM openjdk:8-jre\nCOPY app.jar /app.jar\n"
+            "RUN groupadd --system --gid 10001 app && \\\n"
+            "    useradd --system --uid 10001 --gid 10001 --no-create-home --home-dir /nonexistent "
+            "--shell /usr/sbin/nologin app\nUSER 10001:10001\nCMD [\"java\", \"-jar\", \"/app.jar\"]\n"
+        ),
+        fix_safety=(
+            "Safe. Switches back to a non-root user the Dockerfile itself already created, else reuses a "
+            "non-root user the base image ships (node's uid 1000, distroless nonroot 65532), or "
+            "creates a system user with fixed ids in the base's own syntax (groupadd/useradd on Debian, "
+            "Ubuntu and RHEL, addgroup -S/adduser -S on Alpine and BusyBox, shadow-utils first on "
+            "ubi-minimal, a numeric uid:gid where there is no shell), then adds USER uid:gid after the last "
+            "instruction that needs root. No fix is offered when the base image is unknown. An application "
+            "that writes into root-owned directories needs those directories chowned (see SG006)."
+        ),
+    )
+
+    def check(self, ctx: LintContext) -> Iterator[Finding]:
+        for stage in ctx.runtime_stages():
+            user = stage.user
+            is_target = stage is ctx.target
+            if user.source == "instruction" and user.instruction is not None:
+                if user.is_root:
+                    literal = _literal_root(user.instruction.rest)
+                    yield ctx.at(
+                        self, user.instruction,
+                        f"USER {user.instruction.rest} makes the container run as root"
+                        + (f" ({user.text})" if user.text != user.instruction.rest else "")
+                        + "; switch to a non-root user after the last step that needs root",
+                        fix=user_fix(ctx, stage) if is_target else None,
+                        aliases=self.aliases if literal else (),
+                    )
+                continue
+            if user.source == "stage":
+                if user.is_root and user.instruction is not None:
+                    parent = stage.parent.label if stage.parent else "?"
+                    yield ctx.at(
+                        self, stage.from_instruction,
+                        f"stage {stage.label} inherits USER {user.instruction.rest} from stage {parent} "
+                        f"(line {user.instruction.start_line}) and runs as root",
+                        fix=user_fix(ctx, stage) if is_target else None,
+                        aliases=self.aliases if _literal_root(user.instruction.rest) else (),
+                    )
+                continue
+            if not is_target or ctx.options.hadolint_compat and not is_target:
+                continue
+            base = stage.root_base
+            if user.source == "base":
+                continue  # the base image sets a non-root user
+            if user.source == "default":
+                why = "scratch has no USER" if base.is_scratch else f"{base.text} runs as root"
+                yield ctx.at(
+                    self, stage.from_instruction,
+                    f"no USER in stage {stage.label}: the container runs as root ({why}); "
+                    "add a non-root user and USER uid:gid",
+                    fix=user_fix(ctx, stage), aliases=(),
+                )
+            elif user.source == "unknown":
+                yield ctx.at(
+                    self, stage.from_instruction,
+                    f"no USER in stage {stage.label}: the container runs as root unless {base.text or 'the base'} "
+                    "sets a non-root USER itself (the base image is not known to slimguard and not in the "
+                    "local engine)",
+                    aliases=(), severity=Severity.INFO,
+                )
+
+
+RULE = RootUser

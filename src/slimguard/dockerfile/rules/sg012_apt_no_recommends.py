@@ -1,0 +1,296 @@
+"""SG012: apt installs recommended packages.
+
+This module also holds the small helpers SG012-SG016 (the package-hygiene rules) share: walking
+every RUN (including ONBUILD triggers and RUNs before the first FROM, which hadolint lints too),
+reading BuildKit cache/tmpfs mounts, and building the two kinds of edit those rules make.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Iterator, Mapping
+
+from slimguard.core.findings import Edit, Finding, Fix, Severity
+from slimguard.dockerfile.shell import PackageOp, ShellScript, SimpleCommand, Word
+from slimguard.dockerfile.rules._edits import newline_of
+from slimguard.dockerfile.rules.base import LintContext, Rule, RuleDocs
+
+if TYPE_CHECKING:
+    from slimguard.dockerfile.model import Stage
+    from slimguard.dockerfile.syntax import Instruction, Span
+
+
+# ---------------------------------------------------------------- shared by SG012-SG016
+
+
+@dataclass(frozen=True)
+class RunSite:
+    """One RUN to check: a stage's RUN, an ONBUILD RUN trigger, or a RUN before the first FROM."""
+
+    instruction: "Instruction"  # what the finding is reported on (the RUN, or the ONBUILD around it)
+    run: "Instruction"  # the RUN instruction itself (its flags, rest and heredocs)
+    script: ShellScript
+    form: str  # shell, exec or heredoc
+    span_of: Callable[[int, int], "Span"]
+    stage: "Stage | None"  # None before the first FROM
+    env: Mapping[str, str]  # ARG and ENV values visible to the RUN
+    onbuild: bool
+    index: int  # position of the step in its stage (-1 before the first FROM)
+
+
+def _orphan_site(ins: "Instruction", env: Mapping[str, str]) -> RunSite | None:
+    """A RUN before the first FROM: Docker rejects it, hadolint lints it, the model has no stage for it."""
+    from slimguard.dockerfile import shell
+
+    run = ins.trigger if ins.name == "ONBUILD" else ins
+    if run is None or run.name != "RUN":
+        return None
+    if run.is_json and run.json_args is not None:
+        span = run.rest_span
+        return RunSite(ins, run, shell.analyze_argv(list(run.json_args)), "exec",
+                       lambda s, e, _sp=span: _sp, None, env, ins is not run, -1)
+    if run.heredocs:
+        return None
+    n = len(run.rest)
+    return RunSite(ins, run, shell.analyze(run.rest), "shell",
+                   lambda s, e: run.source_span(min(s, n), min(e, n)), None, env, ins is not run, -1)
+
+
+def run_sites(ctx: LintContext) -> Iterator[RunSite]:
+    """Every analysed RUN of every stage (like hadolint), ONBUILD triggers and RUNs before the first FROM
+    included, in file order."""
+    env: dict[str, str] = {}
+    for ins in ctx.tree.instructions:
+        if ins.name == "FROM":
+            break
+        if ins.name == "ENV":
+            values = ins.buildkit_value()
+            env.update(zip(values[0::2], values[1::2]))
+        site = _orphan_site(ins, dict(env))
+        if site is not None:
+            yield site
+    for stage in ctx.model.stages:
+        for i, step in enumerate(stage.steps):
+            if step.run is None:
+                continue
+            run = step.instruction.trigger if step.in_onbuild else step.instruction
+            if run is None:
+                continue
+            yield RunSite(step.instruction, run, step.run.script, step.run.form, step.run.span_of,
+                          stage, step.env, step.in_onbuild, i)
+
+
+_MIDLINE_MOUNT = re.compile(r"\\[ \t]+--mount=(\S+)[ \t]*")
+
+
+def mount_targets(run: "Instruction", *, hadolint: bool = False) -> set[str]:
+    """Targets of ``--mount=type=cache`` and ``--mount=type=tmpfs``: what they hold never enters the layer.
+
+    ``hadolint``: also read ``--mount`` words that follow a backslash and blanks in the middle of a line
+    (``RUN --mount=a \\    --mount=b cmd`` on one line). BuildKit ends the flags at the backslash, so
+    the second mount is shell text; hadolint's parser reads it as a flag, and its test cases rely on that.
+    """
+    values = [f.value for f in run.flags if f.name.lower() == "mount" and f.value]
+    if hadolint:
+        pos = 0
+        while (m := _MIDLINE_MOUNT.match(run.rest, pos)) is not None:
+            values.append(m.group(1))
+            pos = m.end()
+    out: set[str] = set()
+    for value in values:
+        fields: dict[str, str] = {}
+        for part in value.split(","):
+            key, _, v = part.partition("=")
+            fields[key.strip().strip("\"'").lower()] = v.strip().strip("\"'")
+        target = fields.get("target") or fields.get("dst") or fields.get("destination")
+        if fields.get("type", "bind").lower() in ("cache", "tmpfs") and target:
+            out.add(normal_path(target))
+    return out
+
+
+def normal_path(path: str) -> str:
+    path = re.sub(r"/+", "/", path.strip())
+    return path.rstrip("/") or "/"
+
+
+def covered(targets: set[str], path: str) -> str | None:
+    """The mount target that contains *path* (the path itself or a parent directory), if any."""
+    path = normal_path(path)
+    for t in sorted(targets, key=len, reverse=True):
+        if path == t or path.startswith(t.rstrip("/") + "/"):
+            return t
+    return None
+
+
+def subcommand_word(cmd: SimpleCommand, words: set[str] | frozenset[str]) -> Word | None:
+    """The sub-command word of *cmd*: its first literal argument that is one of *words* (install, add...)."""
+    for w in cmd.args:
+        if w.value is not None and w.value in words:
+            return w
+    return None
+
+
+def insert_after_word(ctx: LintContext, site: RunSite, word: Word, text: str) -> Edit | None:
+    """An edit inserting *text* right after *word* in the file, or None if the word cannot be located
+    exactly (exec form, ``<<-`` heredocs, commands nested in strings with escapes)."""
+    if site.form == "exec":
+        return None
+    if site.form == "heredoc" and any(h.chomp for h in site.run.heredocs):
+        return None
+    if site.script.source[word.start:word.end] != word.raw:
+        return None
+    span = site.span_of(word.start, word.end)
+    start, end = span.start.offset, span.end.offset
+    if ctx.tree.text[start:end] != word.raw:
+        return None
+    return Edit(end, end, text)
+
+
+_TAIL = re.compile(r"(?:\s*;?\s*(?:\)|\}|fi|done|esac))*\s*")
+
+
+def append_to_run(ctx: LintContext, site: RunSite, command: str, *, new_line: bool) -> Edit | None:
+    """An edit appending ``&& command`` to the end of a shell-form RUN, or None when that is not
+    clearly safe (exec form, heredocs, a trailing comment, ``;`` or ``&``, shell syntax errors)."""
+    run = site.run
+    if site.form != "shell" or run.heredocs or site.script.has_errors or not site.script.commands:
+        return None
+    rest = run.rest
+    last_end = max(c.end for c in site.script.commands)
+    if last_end > len(rest) or not _TAIL.fullmatch(rest[last_end:]):
+        return None
+    end = site.span_of(0, len(rest)).end.offset
+    if new_line:
+        text = f" {run.escape}{newline_of(ctx.tree)}    && {command}"
+    else:
+        text = f" && {command}"
+    return Edit(end, end, text)
+
+
+def command_finding(ctx: LintContext, rule: Rule, site: RunSite, cmd: SimpleCommand, message: str,
+                    **kw) -> Finding:
+    """A finding on the command's own source span (inside multi-line RUNs and heredocs)."""
+    if site.form == "exec":
+        return ctx.at(rule, site.instruction, message, **kw)
+    span = site.span_of(cmd.start, cmd.end)
+    return ctx.finding(rule, span, message, **kw)
+
+
+def hadolint_sees(site: RunSite, cmd: SimpleCommand) -> bool:
+    """False for commands hadolint's shell analysis does not reach: behind a wrapper (``sudo apt-get``,
+    ``env X=1 pip``) or nested in another command's string (``sh -c "apt-get ..."``). Findings on them
+    carry no hadolint alias."""
+    if cmd.wrappers:
+        return False
+    width = cmd.end - cmd.start
+    return not any(c is not cmd and c.start <= cmd.start and cmd.end <= c.end and c.end - c.start > width
+                   for c in site.script.commands)
+
+
+def package_ops(site: RunSite, manager: str) -> list[PackageOp]:
+    return [op for op in site.script.of_type(PackageOp) if op.manager == manager]
+
+
+# ---------------------------------------------------------------- SG012
+
+_FALSY = {"0", "false", "no", "off"}
+_RECOMMENDS_OPTION = re.compile(r"apt::install-recommends\s*=\s*[\"']?(\w+)", re.IGNORECASE)
+_APT_CONF_VALUE = re.compile(r"install-recommends[\s\"':=]*(?:\\?[\"'])?\s*(0|false|no|off)\b", re.IGNORECASE)
+
+
+def _option_disables(op: PackageOp) -> bool:
+    for value in op.option_values("-o", "--option"):
+        m = _RECOMMENDS_OPTION.fullmatch(value.strip())
+        if m and m.group(1).lower() in _FALSY:
+            return True
+    return False
+
+
+def _apt_conf_writes(script: ShellScript) -> list[SimpleCommand]:
+    """Commands of a RUN that write ``APT::Install-Recommends "false";`` into /etc/apt/apt.conf(.d):
+    ``echo '...' > /etc/apt/apt.conf.d/99x``, ``printf ... | tee ...``, ``cat > ... <<EOF``."""
+    if not _APT_CONF_VALUE.search(script.source):
+        return []
+    return [c for c in script.commands
+            if any(t.startswith("/etc/apt/apt.conf") for t in [w.text for w in c.args]
+                   + [r.target or "" for r in c.redirects])]
+
+
+def _apt_conf_before(site: RunSite, cmd: SimpleCommand) -> bool:
+    if any(c.start < cmd.start for c in _apt_conf_writes(site.script)):
+        return True
+    if site.stage is None or site.onbuild:
+        return False
+    earlier = []
+    for stage in reversed(site.stage.chain()):
+        earlier.extend(stage.steps[: site.index] if stage is site.stage else stage.steps)
+    return any(step.run is not None and not step.in_onbuild and _apt_conf_writes(step.run.script)
+               for step in earlier)
+
+
+class AptNoRecommends(Rule):
+    id = "SG012"
+    title = "apt installs recommended packages"
+    severity = Severity.INFO
+    concern = "pkg-hygiene"
+    fixable = "safe"
+    aliases = ("DL3015",)
+    docs = RuleDocs(
+        what=(
+            "Finds `apt-get install`, `apt install` and `aptitude install` without "
+            "`--no-install-recommends` (aptitude: `--without-recommends`/`-R`) or "
+            "`-o APT::Install-Recommends=false` (also 0/no/off), in every stage, ONBUILD trigger and RUN "
+            "like hadolint. Not reported: an `apt-get install --install-recommends` that asks for "
+            "recommends on purpose, and an earlier RUN of the stage (or its FROM stages) that writes "
+            "`APT::Install-Recommends \"false\";` into /etc/apt/apt.conf(.d). hadolint's DL3015 knows neither "
+            "and only looks at apt-get, so with --hadolint-compat both are reported, and only apt-get "
+            "findings carry the DL3015 alias."
+        ),
+        why=(
+            "Debian and Ubuntu install every package's Recommends by default. They are not needed to run "
+            "the package and often pull in large trees: on Debian `apt-get install curl` also installs "
+            "ca-certificates, krb5-locales, libldap-common, libsasl2-modules and publicsuffix, and "
+            "`python3-pip` recommends build-essential and python3-dev, a whole compiler toolchain. Every "
+            "extra package is image size and attack surface."
+        ),
+        example="FROM debian:bookworm\nRUN apt-get update && apt-get install -y curl\n",
+        instead="FROM debian:bookworm\nRUN apt-get update && apt-get install --no-install-recommends -y curl\n",
+        fix_safety=(
+            "Safe: inserts ` --no-install-recommends` right after the `install` word (also inside "
+            "`sh -c '...'` when the command maps back to the file exactly; no fix for exec-form RUNs). The "
+            "build then installs fewer packages: software that relied on a recommended package without "
+            "declaring it (e.g. ca-certificates for HTTPS downloads) must list that package explicitly."
+        ),
+    )
+
+    def check(self, ctx: LintContext) -> Iterator[Finding]:
+        compat = ctx.options.hadolint_compat
+        for site in run_sites(ctx):
+            for op in package_ops(site, "apt"):
+                if op.tool not in ("apt-get", "apt", "aptitude") or op.action != "install":
+                    continue
+                word = subcommand_word(op.command, {"install"})
+                if word is None:
+                    continue
+                aptitude = op.tool == "aptitude"
+                if op.has_flag("--no-install-recommends") or _option_disables(op):
+                    continue
+                if aptitude and op.has_flag("-R", "--without-recommends"):
+                    continue
+                if not compat and (op.has_flag("--install-recommends", "-r", "--with-recommends")
+                                   if aptitude else op.has_flag("--install-recommends")):
+                    continue  # recommends asked for on purpose
+                if not compat and _apt_conf_before(site, op.command):
+                    continue
+                flag = "--without-recommends" if aptitude else "--no-install-recommends"
+                edit = insert_after_word(ctx, site, word, f" {flag}")
+                fix = Fix(f"add {flag}", (edit,), safe=True) if edit is not None else None
+                yield command_finding(
+                    ctx, self, site, op.command,
+                    f"`{op.tool} install` without {flag} also installs recommended packages; add {flag}",
+                    fix=fix, aliases=self.aliases if op.tool == "apt-get" and hadolint_sees(site, op.command) else (),
+                )
+
+
+RULE = AptNoRecommends

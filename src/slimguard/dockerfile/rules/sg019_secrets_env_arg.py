@@ -1,0 +1,248 @@
+"""SG019: secrets passed with ARG or ENV."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterator
+
+from slimguard.core.findings import Finding, Severity
+from slimguard.dockerfile.rules.base import LintContext, Rule, RuleDocs
+
+if TYPE_CHECKING:
+    from slimguard.dockerfile.syntax import Instruction, Span
+
+# BuildKit's SecretsUsedInArgOrEnv tokens: a whole `_`-delimited part of the name.
+_DENY = re.compile(r"(?:_|^)(?:apikey|auth|credentials?|key|password|pword|passwd|secret|token)(?:_|$)", re.I)
+# Parts that make the name describe *where* a secret is, or something public, not the secret itself.
+# BuildKit allows public, file and version; slimguard adds the rest (see the rule docs).
+_ALLOW = re.compile(
+    r"(?:_|^)(?:public|pub|file|path|dir|version|url|uri|endpoint|host|port|type|method|mode|enabled?|"
+    r"disabled?|required|ttl|timeout|expiry|expiration|length|size|algorithm|provider|name|user|username|"
+    r"email|issuer|audience|scope|realm|domain|region|prefix|gpg|pgp|fingerprint)(?:_|$)",
+    re.I,
+)
+_PLACEHOLDER = frozenset({"", "true", "false", "yes", "no", "on", "off", "0", "1", "none", "null", "changeme"})
+
+# Values that are credentials whatever the variable is called.
+_CREDENTIALS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("an AWS access key id", re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")),
+    ("a GitHub token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})")),
+    ("a GitLab token", re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}")),
+    ("an npm token", re.compile(r"\bnpm_[A-Za-z0-9]{36}\b")),
+    ("a Slack token", re.compile(r"\bxox[baprs]-[A-Za-z0-9-]{10,}")),
+    ("a private key", re.compile(r"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")),
+)
+
+# hadolint DL3064 (v2.15.1), used only to decide when a finding carries the DL3064 alias.
+_HADOLINT_NAMES = frozenset("""
+ACCESS_TOKEN APPLICATION_KEY APP_SECRET AUTH_TOKEN AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY BITTREX_API_KEY
+BITTREX_API_SECRET CF_PASSWORD CF_USERNAME CIRCLE_TOKEN CI_DEPLOY_PASSWORD CI_DEPLOY_USER DOCKERHUB_PASSWORD
+DOCKER_EMAIL DOCKER_PASSWORD DOCKER_USERNAME FACEBOOK_ACCESS_TOKEN FACEBOOK_APP_ID FACEBOOK_APP_SECRET
+FIREBASE_API_TOKEN FIREBASE_TOKEN FOSSA_API_KEY GH_ENTERPRISE_TOKEN GH_TOKEN GITHUB_ENTERPRISE_TOKEN
+GITHUB_TOKEN HEROKU_API_KEY HEROKU_API_USER NPM_AUTH_TOKEN NPM_TOKEN OKTA_AUTHN_GROUPID OKTA_CLIENT_ORGURL
+OKTA_CLIENT_TOKEN OKTA_OAUTH2_CLIENTID OKTA_OAUTH2_CLIENTSECRET OPENAI_API_KEY OS_PASSWORD OS_USERNAME
+POSTGRES_PASSWORD SLACK_TOKEN STRIPE_API_KEY STRIPE_DEVICE_NAME TRAVIS_OS_NAME TRAVIS_SECURE_ENV_VARS
+TRAVIS_SUDO VAULT_CLIENT_KEY VAULT_TOKEN
+""".split())
+_HADOLINT_SUBSTRINGS = ("api_key", "client_key", "password", "private", "secret", "token", "username")
+
+
+def secret_name(name: str) -> bool:
+    """True when *name* looks like it holds a secret (BuildKit's tokens minus the allow list)."""
+    return bool(_DENY.search(name)) and not _ALLOW.search(name)
+
+
+def hadolint_flags(name: str) -> bool:
+    return name.upper() in _HADOLINT_NAMES or any(s in name.lower() for s in _HADOLINT_SUBSTRINGS)
+
+
+def credential_in(value: str) -> str | None:
+    for label, pattern in _CREDENTIALS:
+        if pattern.search(value):
+            return label
+    return None
+
+
+def _unquote(value: str) -> str:
+    v = value.strip()
+    if len(v) >= 2 and v[0] == v[-1] and v[0] in "'\"":
+        return v[1:-1]
+    return v
+
+
+def _harmless(kind: str, value: str | None) -> bool:
+    """A value that cannot be the secret itself: a boolean, a path, or (for ENV) nothing.
+
+    ``ARG TOKEN=`` is reported like ``ARG TOKEN``: the value still comes in with --build-arg."""
+    if value is None:
+        return False
+    v = _unquote(value)
+    if not v:
+        return kind == "ENV"
+    return v.lower() in _PLACEHOLDER or v.startswith(("/", "~/", "./"))
+
+
+@dataclass
+class _Entry:
+    ins: "Instruction"  # the instruction reported on (ONBUILD for a trigger)
+    decl: "Instruction"  # the ARG/ENV itself
+    kind: str  # ARG or ENV
+    name: str
+    value: str | None  # None: ARG without a default
+    scope: str  # target, stage, global
+    stage_label: str = ""
+
+
+class SecretsInArgEnv(Rule):
+    id = "SG019"
+    title = "Secret in ARG or ENV"
+    severity = Severity.WARNING
+    concern = "secrets"
+    fixable = "none"
+    aliases = ("DL3064",)
+    docs = RuleDocs(
+        what=(
+            "Finds ARG and ENV names that look like secrets, and ENV values or ARG defaults that are "
+            "credentials. A name looks like a secret when one of its `_`-separated parts is apikey, auth, "
+            "credential(s), key, password, pword, passwd, secret or token (BuildKit's SecretsUsedInArgOrEnv "
+            "list, case-insensitive: GITHUB_TOKEN, db_password, AWS_SECRET_ACCESS_KEY, but not KEYCLOAK_URL "
+            "or MONKEY) and no part names something that is not the secret itself: public, pub, file, path, "
+            "dir, version, url, uri, endpoint, host, port, type, method, mode, enable(d), disable(d), "
+            "required, ttl, timeout, expiry, expiration, length, size, algorithm, provider, name, user, "
+            "username, email, issuer, audience, scope, realm, domain, region, prefix, gpg, pgp or fingerprint "
+            "(so PASSWORD_FILE, JWT_PUBLIC_KEY, AUTH_URL, CACHE_KEY_PREFIX and GPG_KEY are allowed). "
+            "Values that cannot be a secret (true/false, 0/1, an absolute path, an empty ENV placeholder) are "
+            "not reported; an ARG is reported with or without a default, since its value comes in with "
+            "--build-arg. "
+            "Credential values are AWS access key ids (AKIA/ASIA…), GitHub (ghp_…, github_pat_…), GitLab "
+            "(glpat-…), npm (npm_…) and Slack (xox[baprs]-…) tokens and PEM private keys, whatever the "
+            "variable is called. Warnings in the stage that ships (its FROM chain and ONBUILD triggers "
+            "included); names in builder stages and global ARGs that no stage redeclares are info, since "
+            "their values stay out of the final image. Findings carry the DL3064 alias only when hadolint's "
+            "own name list would flag the name too."
+        ),
+        why=(
+            "ENV values are part of the image config: `docker inspect` and anyone who pulls the image can "
+            "read them, and every container inherits them. ARG values are not in the config, but Docker "
+            "records the build arguments a RUN uses in `docker history` (`|1 NPM_TOKEN=… /bin/sh -c …`) "
+            "and in max-mode provenance attestations. A credential written into the Dockerfile is also in "
+            "version control."
+        ),
+        example=(
+            "FROM node:20-slim\n"
+            "ARG NPM_TOKEN\n"
+            "RUN echo \"//registry.npmjs.org/:_authToken=${NPM_TOKEN}\" > .npmrc && npm ci && rm .npmrc\n"
+        ),
+        instead=(
+            "# syntax=docker/dockerfile:1\n"
+            "FROM node:20-slim\n"
+            "RUN --mount=type=secret,id=npm_token,env=NPM_TOKEN \\\n"
+            "    echo \"//registry.npmjs.org/:_authToken=${NPM_TOKEN}\" > .npmrc && npm ci && rm .npmrc\n"
+            "# docker build --secret id=npm_token,env=NPM_TOKEN .\n"
+        ),
+        fix_safety=(
+            "No automatic fix: moving a value to a secret mount changes how the build is invoked "
+            "(`docker build --secret id=…`). Runtime secrets belong in `docker run -e`/`--env-file`, "
+            "Compose or Kubernetes secrets, or a `*_FILE` variable pointing at a mounted file. Revoke "
+            "any credential that was committed or pushed in an image."
+        ),
+    )
+
+    def _entries(self, ctx: LintContext) -> Iterator[_Entry]:
+        for ins in ctx.tree.instructions:
+            if ins.name == "FROM":
+                break
+            if ins.name == "ARG":
+                yield from _decls(ins, ins, "global")
+        compat = ctx.options.hadolint_compat
+        target = ctx.target
+        chain = {id(s) for s in target.chain()} if target is not None else set()
+        for stage in ctx.model.stages:
+            scope = "target" if id(stage) in chain or compat else "stage"
+            for step in stage.steps:
+                ins = step.instruction
+                decl = ins.trigger if ins.name == "ONBUILD" and ins.trigger is not None else ins
+                if decl.name in ("ARG", "ENV"):
+                    for e in _decls(ins, decl, scope):
+                        e.stage_label = stage.label
+                        yield e
+
+    def check(self, ctx: LintContext) -> Iterator[Finding]:
+        entries = list(self._entries(ctx))
+        redeclared = {e.name for e in entries if e.scope != "global" and e.kind == "ARG"}
+        compat = ctx.options.hadolint_compat
+        for e in entries:
+            cred = credential_in(e.value) if e.value else None
+            named = secret_name(e.name) and not _harmless(e.kind, e.value)
+            if not cred and not named:
+                continue
+            if not cred and e.scope == "global" and e.name in redeclared and not compat:
+                continue  # the stage that redeclares it is reported
+            aliases = ("DL3064",) if hadolint_flags(e.name) else ()
+            span = _name_span(ctx, e)
+            trigger = " (ONBUILD trigger: it applies to every image built FROM this one)" if e.ins is not e.decl else ""
+            if cred:
+                yield ctx.finding(
+                    self, span,
+                    f"{e.kind} {e.name}{trigger} holds what looks like {cred}: it is written into the "
+                    "Dockerfile (and version control) and into the image; revoke it and pass it with "
+                    "`docker build --secret` and RUN --mount=type=secret instead",
+                    aliases=aliases, severity=Severity.WARNING,
+                )
+                continue
+            mount = f"RUN --mount=type=secret,id={e.name.lower()},env={e.name}"
+            if e.scope == "target" and e.kind == "ENV":
+                msg = (f"ENV {e.name}{trigger} looks like a secret: ENV values are stored in the image config "
+                       "(`docker inspect`) and inherited by every container; pass it at run time "
+                       f"(`docker run -e`, a secrets manager) or, for a build step, use `{mount}`")
+                sev = Severity.WARNING
+            elif e.scope == "target":
+                msg = (f"ARG {e.name}{trigger} looks like a secret: build-arg values used by RUN are recorded in "
+                       "`docker history` and in max-mode provenance attestations; use "
+                       f"`{mount}` with `docker build --secret id={e.name.lower()},env={e.name}`")
+                sev = Severity.WARNING
+            elif e.scope == "global":
+                if e.name in redeclared:
+                    msg = (f"global ARG {e.name} looks like a secret and is redeclared in a stage: build-arg "
+                           "values used by RUN are recorded in `docker history` and in max-mode provenance "
+                           f"attestations; use `{mount}` in the stage that needs it")
+                else:
+                    msg = (f"global ARG {e.name} looks like a secret: no stage redeclares it, so it only reaches "
+                           "FROM lines and stays out of the image history, but build args are recorded in "
+                           f"max-mode provenance attestations; use `{mount}` in the stage that needs it")
+                sev = Severity.WARNING if compat else Severity.INFO
+            else:
+                msg = (f"{e.kind} {e.name}{trigger} looks like a secret; stage {e.stage_label} does not ship, so "
+                       "the value stays out of the final image, but it is kept in that stage's history and "
+                       f"build cache (and, for ARG, in max-mode provenance); `{mount}` avoids all of that")
+                sev = Severity.INFO
+            yield ctx.finding(self, span, msg, aliases=aliases, severity=sev)
+
+
+def _decls(ins: "Instruction", decl: "Instruction", scope: str) -> Iterator[_Entry]:
+    values = decl.buildkit_value()
+    if decl.name == "ENV":
+        for key, value in zip(values[0::2], values[1::2]):
+            yield _Entry(ins, decl, "ENV", key, value, scope)
+    else:
+        for word in values:
+            key, eq, value = word.partition("=")
+            yield _Entry(ins, decl, "ARG", key, value if eq else None, scope)
+
+
+def _name_span(ctx: LintContext, e: _Entry) -> "Span":
+    m = re.search(r"(?:^|\s)(" + re.escape(e.name) + r")(?=[=\s]|$)", e.decl.rest)
+    if m is not None:
+        try:
+            return e.decl.source_span(m.start(1), m.end(1))
+        except AssertionError:
+            pass
+    span = e.ins.span
+    assert span is not None
+    end = ctx.tree.text.find("\n", span.start.offset)
+    end = span.end.offset if end == -1 else min(end, span.end.offset)
+    return ctx.text_span(span.start.offset, max(end, span.start.offset))
+
+
+RULE = SecretsInArgEnv

@@ -1,0 +1,97 @@
+"""Documentation objects for the audit-only rules (``SGA…``), with the Dockerfile rules' interface.
+
+Audit findings are produced by :mod:`.checks`; these objects only carry what ``slimguard rules`` and
+``slimguard explain`` show: id, title, severity, concern, fixability, aliases and :class:`RuleDocs`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from slimguard.core.findings import Severity
+from slimguard.dockerfile.rules.base import RuleDocs
+
+
+class AuditRule:
+    """An image-audit rule: checked by ``slimguard audit`` on a built image, never fixable."""
+
+    id: ClassVar[str]
+    title: ClassVar[str]
+    severity: ClassVar[Severity]
+    concern: ClassVar[str]
+    fixable: ClassVar[str] = "none"
+    origins: ClassVar[tuple[str, ...]] = ("image",)
+    aliases: ClassVar[tuple[str, ...]] = ()
+    docs: ClassVar[RuleDocs]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "severity": self.severity.label,
+            "concern": self.concern,
+            "fixable": self.fixable,
+            "origins": list(self.origins),
+            "aliases": list(self.aliases),
+            "docs": self.docs.as_dict(),
+        }
+
+
+class SGA001(AuditRule):
+    id = "SGA001"
+    title = "Bytes hidden by later layers"
+    severity = Severity.INFO
+    concern = "pkg-hygiene"
+    docs = RuleDocs(
+        what=(
+            "Reported by `slimguard audit` on a built image. Every regular-file byte of every layer is "
+            "accounted for with the OCI overlay semantics: it is either visible in the final filesystem or "
+            "hidden by a later layer, because the later layer overwrote the path (`chown -R`, `chmod`, a "
+            "second `COPY`), deleted it (a whiteout), deleted or replaced its directory, or made the directory "
+            "opaque. The rule fires when the hidden bytes reach 10 MB and 5 % of all file bytes; the message "
+            "names the layer that hides the most and the largest hidden directories or files with their cause."
+        ),
+        why=(
+            "A layer is immutable: deleting or changing a file in a later `RUN` does not remove it from the "
+            "image, it only hides it. The hidden bytes are still stored, pushed, pulled and unpacked on every "
+            "node, so the image is larger and slower to deploy than its final filesystem suggests; a secret or "
+            "source tree \"deleted\" this way can still be read from the earlier layer."
+        ),
+        example=(
+            "FROM debian:bookworm-slim\n"
+            "RUN apt-get update && apt-get install -y --no-install-recommends build-essential\n"
+            "COPY . /src\n"
+            "RUN make -C /src install\n"
+            "RUN rm -rf /src /var/lib/apt/lists/*\n"
+            "RUN chown -R app:app /usr/local\n"
+        ),
+        instead=(
+            "FROM debian:bookworm-slim AS build\n"
+            "RUN apt-get update && apt-get install -y --no-install-recommends build-essential \\\n"
+            "    && rm -rf /var/lib/apt/lists/*\n"
+            "COPY . /src\n"
+            "RUN make -C /src install DESTDIR=/out\n"
+            "\n"
+            "FROM debian:bookworm-slim\n"
+            "COPY --from=build --chown=app:app /out/usr/local /usr/local\n"
+        ),
+        fix_safety=(
+            "No automatic fix: the hidden bytes are in a built image. Rebuild with the files removed in the "
+            "same `RUN` that creates them, with `COPY --chown`/`--chmod` instead of a later `chown -R`/`chmod "
+            "-R`, or with a multi-stage build that copies only the result; none of these changes the final "
+            "filesystem, only what the earlier layers carry. `slimguard lint` flags some of the Dockerfile "
+            "patterns behind it (SG011 no build stage, SG013 apt lists, SG014-SG016 package caches)."
+        ),
+    )
+
+
+def all_rules() -> tuple[AuditRule, ...]:
+    return (SGA001(),)
+
+
+def get_rule(code: str) -> AuditRule | None:
+    code = code.strip().upper()
+    for rule in all_rules():
+        if rule.id == code or code in rule.aliases:
+            return rule
+    return None

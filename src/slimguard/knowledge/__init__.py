@@ -1,0 +1,1 @@
+"""What slimguard knows about base images: the knowledge base, engine facts, image references."""
