@@ -89,9 +89,10 @@ def bench_fix(count: int) -> list[dict]:
 
     from slimguard.knowledge.facts import Resolver
     from slimguard.core.config import Config
-    from slimguard.core.fixes import FixError, fix_text
+    from slimguard.core.fixes import FixError
+    from slimguard.dockerfile.fix import fix_dockerfile as fix_text
     from slimguard.dockerfile.lint import lint_text
-    from slimguard.dockerfile.rules import LintOptions
+    from slimguard.dockerfile.context import LintOptions
 
     rng = random.Random(20261128)
     texts = [generate(rng, i) for i in range(count)]

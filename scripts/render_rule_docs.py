@@ -1,4 +1,4 @@
-"""Render docs/rules/*.md from the rules' own documentation.
+"""Render docs/rules/*.md (every rule of every kind) from the rules' own documentation.
 
     .venv/bin/python scripts/render_rule_docs.py          # write
     .venv/bin/python scripts/render_rule_docs.py --check  # exit 1 when out of date
@@ -9,21 +9,16 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from slimguard.cli.rules_cmd import render_docs
-from slimguard.dockerfile.rules import all_rules
+from slimguard.core.docs import render_index, render_markdown
+from slimguard.core.registry import all_rules
 
 OUT = Path(__file__).resolve().parents[1] / "docs" / "rules"
 
 
 def expected() -> dict[str, str]:
-    files: dict[str, str] = {}
-    index = ["# slimguard rules", "", "| Rule | hadolint | Concern | Severity | Fix | Title |",
-             "|---|---|---|---|---|---|"]
-    for rule in all_rules():
-        files[f"{rule.id}.md"] = render_docs(rule)
-        index.append(f"| [{rule.id}]({rule.id}.md) | {', '.join(rule.aliases)} | `{rule.concern}` | "
-                     f"{rule.severity.label} | {rule.fixable} | {rule.title} |")
-    files["README.md"] = "\n".join(index) + "\n"
+    rules = all_rules()
+    files = {f"{rule.id}.md": render_markdown(rule) for rule in rules}
+    files["README.md"] = "# slimguard rules\n\n" + render_index(rules)
     return files
 
 

@@ -27,9 +27,9 @@ import pytest
 
 from slimguard.knowledge.facts import Resolver
 from slimguard.core.config import Config
-from slimguard.core.fixes import fix_text
+from slimguard.dockerfile.fix import fix_dockerfile as fix_text
 from slimguard.dockerfile.lint import lint_text
-from slimguard.dockerfile.rules import LintOptions
+from slimguard.dockerfile.context import LintOptions
 
 pytestmark = pytest.mark.docker
 

@@ -21,7 +21,8 @@ import pytest
 from slimguard.knowledge.facts import Resolver
 from slimguard.core.config import Config
 from slimguard.dockerfile.lint import lint_text
-from slimguard.dockerfile.rules import LintOptions, all_rules
+from slimguard.dockerfile.context import LintOptions
+from slimguard.dockerfile.rules import all_rules
 
 ROOT = Path(__file__).resolve().parents[1]
 CASES = ROOT.parent / "shared" / "conformance" / "hadolint-cases.jsonl"

@@ -9,9 +9,10 @@ from ruamel.yaml import YAML
 
 from slimguard.knowledge.facts import Resolver
 from slimguard.core.config import Config
-from slimguard.core.fixes import fix_text
+from slimguard.dockerfile.fix import fix_dockerfile as fix_text
 from slimguard.dockerfile.lint import lint_text
-from slimguard.dockerfile.rules import LintOptions, all_rules
+from slimguard.dockerfile.context import LintOptions
+from slimguard.dockerfile.rules import all_rules
 
 CASES_DIR = Path(__file__).resolve().parents[1] / "src" / "slimguard" / "dockerfile" / "rules" / "cases"
 REQUIRED_TAGS = {"multistage", "arg", "onbuild"}

@@ -44,7 +44,7 @@ def command(paths, docker_runs, kind, select, ignore, fmt, output, failure_thres
     from slimguard.core.findings import CONCERNS
     from slimguard.formatters import Report, render
     from slimguard.dockerfile.inputs import InputError, read_source
-    from slimguard.dockerfile.rules import get_rule as get_lint_rule
+
     from slimguard.runtime.discover import discover
     from slimguard.runtime.engine import check_text
     from slimguard.runtime.images import ImageResolver

@@ -60,10 +60,11 @@ def command(paths, write, check, unsafe, select, ignore, target, build_args, uid
     from slimguard.knowledge.facts import Resolver
     from slimguard.core.config import ConfigError, load_config
     from slimguard.dockerfile.discover import discover
-    from slimguard.core.fixes import FixError, fix_text
+    from slimguard.core.fixes import FixError
+    from slimguard.dockerfile.fix import fix_dockerfile
     from slimguard.dockerfile.inputs import InputError, read_source
     from slimguard.dockerfile.lint import lint_text
-    from slimguard.dockerfile.rules import LintOptions
+    from slimguard.dockerfile.context import LintOptions
 
     try:
         config = load_config()
@@ -106,7 +107,7 @@ def command(paths, write, check, unsafe, select, ignore, target, build_args, uid
             return res.findings
 
         try:
-            result = fix_text(source.text, lint, unsafe=unsafe)
+            result = fix_dockerfile(source.text, lint, unsafe=unsafe)
         except FixError as exc:
             click.echo(f"slimguard: error: {exc}", err=True)
             errors += 1

@@ -38,7 +38,8 @@ def command(paths, target, build_args, select, ignore, fmt, output, failure_thre
     from slimguard.formatters import Report, render
     from slimguard.dockerfile.inputs import InputError, read_source
     from slimguard.dockerfile.lint import lint_text
-    from slimguard.dockerfile.rules import LintOptions, get_rule
+    from slimguard.dockerfile.context import LintOptions
+    from slimguard.dockerfile.rules import get_rule
 
     try:
         config = load_config(hadolint_file=hadolint_config, config_file=config_file)

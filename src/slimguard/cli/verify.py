@@ -65,7 +65,7 @@ def command(path, context_dir, target, smoke, build_args, build_network, unsafe,
     from slimguard.core.config import ConfigError, load_config
     from slimguard.core.fixes import FixError
     from slimguard.dockerfile.inputs import InputError, read_source
-    from slimguard.dockerfile.rules import LintOptions
+    from slimguard.dockerfile.context import LintOptions
     from slimguard.verify import Limits, Session, VerifyOptions, compute_fix, verify
     from slimguard.verify.context import ContextError
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from enum import IntEnum
+from enum import Enum, IntEnum
+from types import MappingProxyType
 from typing import Any
 
 
@@ -61,15 +63,61 @@ class Edit:
     text: str
 
 
+class Applicability(str, Enum):
+    """How far a fix may be trusted: applied by default, only on request, or never (advice only)."""
+
+    SAFE = "safe"  # keeps what the container does beyond the finding
+    UNSAFE = "unsafe"  # changes packages, ports, base image or layout: --unsafe
+    DISPLAY_ONLY = "display-only"  # advice with no proven recipe: shown, never applied
+
+    @classmethod
+    def of(cls, safe: bool) -> "Applicability":
+        return cls.SAFE if safe else cls.UNSAFE
+
+
 @dataclass(frozen=True, slots=True)
 class Fix:
+    """Text edits that resolve one finding. Fixes sharing an ``isolation`` group never land in one round."""
+
     description: str
     edits: tuple[Edit, ...]
-    safe: bool = True
+    applicability: Applicability = Applicability.SAFE
+    isolation: str | None = None
+
+    @property
+    def safe(self) -> bool:
+        return self.applicability is Applicability.SAFE
+
+    def applies(self, unsafe: bool) -> bool:
+        """Whether the fix loop applies it (display-only advice never is)."""
+        if not self.edits or self.applicability is Applicability.DISPLAY_ONLY:
+            return False
+        return self.applicability is Applicability.SAFE or unsafe
+
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+def _frozen(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return MappingProxyType({k: _frozen(v) for k, v in value.items()})
+    if isinstance(value, (list, tuple)):
+        return tuple(_frozen(v) for v in value)
+    return value
+
+
+def _thawed(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _thawed(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [_thawed(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)
 class Finding:
+    """One problem at one place: a Dockerfile span, a YAML node, a docker run word or an image (line 1)."""
+
     rule: str
     concern: str
     severity: Severity
@@ -82,9 +130,12 @@ class Finding:
     aliases: tuple[str, ...] = ()
     title: str = ""
     fix: Fix | None = None
-    fixable: str = "none"  # what the rule can do in general: none, safe, unsafe
     origin: str = "dockerfile"  # dockerfile, image, compose, kubernetes, docker-run
-    extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    details: Mapping[str, Any] = field(default_factory=lambda: _EMPTY, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        if self.details is not _EMPTY:
+            object.__setattr__(self, "details", _frozen(self.details) if self.details else _EMPTY)
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -94,6 +145,7 @@ class Finding:
         return (self.file, self.line, self.column, self.rule)
 
     def to_dict(self) -> dict[str, Any]:
+        fix = self.fix
         return {
             "rule": self.rule,
             "aliases": list(self.aliases),
@@ -108,10 +160,9 @@ class Finding:
             "end_column": self.end_column,
             "origin": self.origin,
             "fix": {
-                "available": self.fix is not None,
-                "safe": self.fix.safe if self.fix is not None else None,
-                "description": self.fix.description if self.fix is not None else None,
+                "available": fix is not None,
+                "applicability": fix.applicability.value if fix is not None else None,
+                "description": fix.description if fix is not None else None,
             },
-            "fixable": self.fixable,
-            **({"details": self.extra} if self.extra else {}),
+            **({"details": _thawed(self.details)} if self.details else {}),
         }

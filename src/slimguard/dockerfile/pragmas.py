@@ -11,7 +11,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+
+from slimguard.core.engine import Pragmas
 
 from slimguard.dockerfile.syntax import Comment, Directive, Dockerfile, Instruction, Trivia
 
@@ -19,23 +20,6 @@ _PRAGMA = re.compile(
     r"^#\s*(?P<tool>hadolint|slimguard:?)\s+(?:(?P<scope>global|stage)\s+)?ignore\s*=\s*(?P<codes>[^#]*)",
     re.IGNORECASE,
 )
-
-
-@dataclass
-class Pragmas:
-    global_codes: set[str] = field(default_factory=set)
-    # (first line, last line, codes) ranges
-    ranges: list[tuple[int, int, set[str]]] = field(default_factory=list)
-    count: int = 0
-
-    def ignored(self, line: int, codes: tuple[str, ...]) -> bool:
-        wanted = {c.upper() for c in codes}
-        if wanted & self.global_codes:
-            return True
-        for first, last, cs in self.ranges:
-            if first <= line <= last and wanted & cs:
-                return True
-        return False
 
 
 _HADOLINT_CODE = re.compile(r"^(DL|SC|SG)\d{4}$|^SG\d{3}$")
@@ -46,6 +30,7 @@ def _codes(text: str) -> set[str]:
 
 
 def parse_pragmas(tree: Dockerfile) -> Pragmas:
+    """The ignore pragmas of a Dockerfile as line ranges (the instruction or stage below each)."""
     pragmas = Pragmas()
     pending: list[tuple[str | None, set[str]]] = []
     instructions = tree.instructions

@@ -66,7 +66,7 @@ class Context:
         self.findings.append(Finding(
             rule=rule, concern=concern, severity=severity, message=message, file=self.reference,
             line=1, column=1, end_line=1, end_column=1, title=TITLES.get(rule, ""), origin="image",
-            extra={k: v for k, v in extra.items() if v is not None}))
+            details={k: v for k, v in extra.items() if v is not None}))
 
 
 def _cfg(config: dict) -> dict:

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import re
 from dataclasses import dataclass, field
 
 from slimguard.core.config import Config
+from slimguard.core.engine import Pragmas, RunResult, run_rules
 from slimguard.core.findings import Finding
-from slimguard.dockerfile.lint import finding_matches, select
 from slimguard.runtime import compose, kubernetes
 from slimguard.runtime.hostfs import HostFS
 from slimguard.runtime.images import ImageResolver
 from slimguard.runtime.model import Document
-from slimguard.runtime.rules import CheckContext, CheckOptions, RuntimeRule, all_rules
+from slimguard.runtime.rules import CheckContext, CheckOptions, all_rules
 from slimguard.runtime.yamlnodes import YamlError, compose_all
 
 KINDS = ("compose", "kubernetes", "docker-run")
@@ -67,24 +66,10 @@ def load(text: str, path: str, kind: str | None = None, env: dict[str, str] | No
     return kubernetes.parse(path, text, roots)
 
 
-# -- selection and pragmas --------------------------------------------------------------------
-
-
-def selected_rules(config: Config) -> list[RuntimeRule]:
-    return select(all_rules(), config)
-
+# -- pragmas ----------------------------------------------------------------------------------
 
 _PRAGMA = re.compile(r"#\s*slimguard:?\s+(?:(?P<scope>global)\s+)?ignore\s*=\s*(?P<codes>[A-Za-z0-9_,\s-]+)",
                      re.IGNORECASE)
-
-
-@dataclass
-class Pragmas:
-    global_codes: set[str] = field(default_factory=set)
-    lines: dict[int, set[str]] = field(default_factory=dict)
-
-    def ignored(self, line: int, codes: set[str]) -> bool:
-        return bool(codes & self.global_codes) or bool(codes & self.lines.get(line, set()))
 
 
 def parse_pragmas(text: str) -> Pragmas:
@@ -92,10 +77,12 @@ def parse_pragmas(text: str) -> Pragmas:
     with content); ``# slimguard: global ignore=...`` covers the file."""
     p = Pragmas()
     pending: set[str] = set()
+    lines: dict[int, set[str]] = {}
     for no, line in enumerate(text.splitlines(), start=1):
         stripped = line.strip()
         m = _PRAGMA.search(line)
         if m and "#" in line:
+            p.count += 1
             codes = {c.strip().upper() for c in m.group("codes").split(",") if c.strip()}
             if m.group("scope"):
                 p.global_codes |= codes
@@ -103,24 +90,19 @@ def parse_pragmas(text: str) -> Pragmas:
             if stripped.startswith("#"):
                 pending |= codes
                 continue
-            p.lines.setdefault(no, set()).update(codes)
+            lines.setdefault(no, set()).update(codes)
         if not stripped or stripped.startswith("#"):
             continue
         if pending:
-            p.lines.setdefault(no, set()).update(pending)
+            lines.setdefault(no, set()).update(pending)
             pending = set()
+    p.ranges = [(no, no, codes) for no, codes in sorted(lines.items())]
     return p
 
 
-def _severity_for(config: Config, f: Finding):
-    for code in (f.rule, *f.aliases, f.concern.upper()):
-        if code in config.severity:
-            return config.severity[code]
-    return f.severity
-
-
 def check_document(doc: Document, config: Config | None = None, options: CheckOptions | None = None,
-                   images: ImageResolver | None = None, host: HostFS | None = None) -> list[Finding]:
+                   images: ImageResolver | None = None, host: HostFS | None = None) -> RunResult:
+    """Run the run-time rules that apply to *doc* (its kind is the origin they must list)."""
     config = config or Config()
     options = options or CheckOptions(uid=config.uid, gid=config.gid)
     if images is None:
@@ -128,29 +110,9 @@ def check_document(doc: Document, config: Config | None = None, options: CheckOp
 
         images = ImageResolver(Resolver(config.engine))
     ctx = CheckContext(doc, options, images, host or HostFS())
-    found: list[Finding] = []
-    for rule in selected_rules(config):
-        if doc.kind not in rule.origins:
-            continue
-        found.extend(rule.check(ctx))
     pragmas = None if config.disable_ignore_pragma or doc.kind == "docker-run" else parse_pragmas(doc.text)
-    kept: list[Finding] = []
-    seen: set[tuple] = set()
-    for f in found:
-        if config.ignore and finding_matches(config.ignore, f):
-            continue
-        if pragmas is not None and pragmas.ignored(f.line, {*f.codes, f.concern.upper()}):
-            continue
-        sev = _severity_for(config, f)
-        if sev != f.severity:
-            f = dataclasses.replace(f, severity=sev)
-        key = (f.rule, f.line, f.column, f.message)
-        if key in seen:
-            continue
-        seen.add(key)
-        kept.append(f)
-    kept.sort(key=Finding.sort_key)
-    return kept
+    return run_rules(all_rules(), ctx, path=doc.path, select=config.select, ignore=config.ignore,
+                     severity=config.severity, pragmas=pragmas, origin=doc.kind)
 
 
 def check_text(text: str, path: str, kind: str | None = None, config: Config | None = None,
@@ -165,5 +127,7 @@ def check_text(text: str, path: str, kind: str | None = None, config: Config | N
         return result
     result.kind = doc.kind
     result.document = doc
-    result.findings = check_document(doc, config, options, images, host)
+    run = check_document(doc, config, options, images, host)
+    result.findings = list(run.findings)
+    result.errors.extend(run.errors)
     return result

@@ -171,7 +171,7 @@ class ImageResolver:
         from slimguard.knowledge.facts import Resolver
         from slimguard.dockerfile.inputs import InputError, read_source
         from slimguard.dockerfile.model import build_model
-        from slimguard.dockerfile.rules.base import LintContext, LintOptions
+        from slimguard.dockerfile.context import LintContext, LintOptions
         from slimguard.dockerfile.rules.sg002_unknown_user import chain_accounts, resolve_ids
         from slimguard.dockerfile.syntax import parse
 

@@ -44,7 +44,8 @@ class FixOutcome:
 def compute_fix(text: str, display: str, config: Any, lint_options: Any, resolver: Any,
                 unsafe: bool) -> FixOutcome:
     """What `slimguard fix [--unsafe]` makes of *text* (raises FixError on bad input)."""
-    from slimguard.core.fixes import FixError, fix_text
+    from slimguard.core.fixes import FixError
+    from slimguard.dockerfile.fix import fix_dockerfile
     from slimguard.dockerfile.lint import lint_text
 
     def lint(t: str) -> list[Any]:
@@ -54,7 +55,7 @@ def compute_fix(text: str, display: str, config: Any, lint_options: Any, resolve
         return res.findings
 
     lint(text)  # reports a parse error / unknown --target before anything is built
-    result = fix_text(text, lint, unsafe=unsafe)
+    result = fix_dockerfile(text, lint, unsafe=unsafe)
     fixes = [f"{f.rule} line {f.line}: {f.fix.description}" for f in result.applied if f.fix is not None]
     return FixOutcome(result.text, fixes)
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from slimguard.core.findings import Finding, Severity
-from slimguard.dockerfile.rules._nonroot import user_fix
-from slimguard.dockerfile.rules.base import LintContext, Rule, RuleDocs
+from slimguard.dockerfile.analysis.nonroot import user_fix
+from slimguard.core.rule import Rule, RuleDocs
+from slimguard.dockerfile.context import LintContext
 
 
 def _literal_root(text: str) -> bool:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
-from slimguard.core.findings import Edit, Finding, Fix, Severity
-from slimguard.dockerfile.rules._edits import insert_after, keyword
-from slimguard.dockerfile.rules.base import LintContext, Rule, RuleDocs
+from slimguard.core.findings import Applicability, Edit, Finding, Fix, Severity
+from slimguard.dockerfile.edits import insert_after, keyword
+from slimguard.core.rule import Rule, RuleDocs
+from slimguard.dockerfile.context import LintContext
 from slimguard.dockerfile.rules.sg002_unknown_user import resolve_ids
 
 if TYPE_CHECKING:
@@ -97,7 +98,7 @@ class NumericUser(Rule):
                         suggestion += f" (without a group, so {user.user}'s supplementary groups stay)"
                     if "$" not in ins.rest:
                         span = ins.rest_span
-                        fix = Fix(f"USER {value}", (Edit(span.start.offset, span.end.offset, value),), safe=True)
+                        fix = Fix(f"USER {value}", (Edit(span.start.offset, span.end.offset, value),), applicability=Applicability.SAFE)
             where = "" if user.source == "instruction" else f" (inherited from stage {stage.parent.label if stage.parent else '?'})"
             return ctx.at(
                 self, ins,
@@ -113,7 +114,7 @@ class NumericUser(Rule):
                 last = stage.steps[-1].instruction if stage.steps else stage.from_instruction
                 value = f"{uid}:{gid}"
                 fix = Fix(f"add USER {value}", (insert_after(ctx.tree, last, [f"{keyword(ctx.tree, 'USER')} {value}"]),),
-                          safe=True)
+                          applicability=Applicability.SAFE)
             return ctx.at(
                 self, root_stage.from_instruction,
                 f"{root_stage.base.text} runs as user name {user.user!r}: {k8s}; add "

@@ -5,10 +5,11 @@ from __future__ import annotations
 import posixpath
 from typing import TYPE_CHECKING, Iterator
 
-from slimguard.core.findings import Finding, Fix, Severity
+from slimguard.core.findings import Applicability, Finding, Fix, Severity
 from slimguard.dockerfile.model.users import UserRef
-from slimguard.dockerfile.rules._edits import insert_after, insert_before, keyword
-from slimguard.dockerfile.rules.base import LintContext, Rule, RuleDocs
+from slimguard.dockerfile.edits import insert_after, insert_before, keyword
+from slimguard.core.rule import Rule, RuleDocs
+from slimguard.dockerfile.context import LintContext
 from slimguard.dockerfile.rules.sg002_unknown_user import SYSTEM_MANAGERS, chain_accounts
 from slimguard.dockerfile.rules.sg006_volume_ownership import Identity, Ownership, build_ownership, is_open, is_system, norm, writable
 
@@ -246,7 +247,7 @@ class InstallAsNonroot(Rule):
         edits = [insert_before(tree, first.instruction, [f"{user_kw} root"])]
         if nxt is None or nxt.instruction.name != "USER":
             edits.append(insert_after(tree, last.instruction, [f"{user_kw} {restore}"]))
-        return Fix(f"run as root, then USER {restore} again", tuple(edits), safe=True)
+        return Fix(f"run as root, then USER {restore} again", tuple(edits), applicability=Applicability.SAFE)
 
 
 def user_label(user: UserRef | None) -> str:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from slimguard.core.findings import Edit, Finding, Fix, Severity
+from slimguard.core.findings import Applicability, Edit, Finding, Fix, Severity
 from slimguard.dockerfile.model import parse_port
-from slimguard.dockerfile.rules.base import LintContext, Rule, RuleDocs
+from slimguard.core.rule import Rule, RuleDocs
+from slimguard.dockerfile.context import LintContext
 
 # a literal EXPOSE word: port or range, optional protocol
 _LITERAL = re.compile(r"^(\d+)(?:-(\d+))?(/[A-Za-z]+)?$")
@@ -110,7 +111,7 @@ class PrivilegedPort(Rule):
                                 f"to {unprivileged(start)} and publish it with `{publish}` "
                                 f"(Kubernetes: targetPort {unprivileged(start)})",
                                 (Edit(word.span.start.offset, word.span.end.offset, new),),
-                                safe=False,
+                                applicability=Applicability.UNSAFE,
                             )
                     yield ctx.finding(self, word.span, msg, fix=fix)
 

@@ -11,9 +11,10 @@ import shlex
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator
 
-from slimguard.core.findings import Finding, Fix, Severity
-from slimguard.dockerfile.rules._edits import insert_before, keyword
-from slimguard.dockerfile.rules.base import LintContext, Rule, RuleDocs
+from slimguard.core.findings import Applicability, Finding, Fix, Severity
+from slimguard.dockerfile.edits import insert_before, keyword
+from slimguard.core.rule import Rule, RuleDocs
+from slimguard.dockerfile.context import LintContext
 from slimguard.dockerfile.rules.sg002_unknown_user import Accounts, _expand, chain_accounts, resolve_ids
 
 if TYPE_CHECKING:
@@ -416,7 +417,7 @@ class VolumeOwnership(Rule):
                 paths.append(p)
         quoted = " ".join(shlex.quote(p) for p in paths)
         line = f"{keyword(ctx.tree, 'RUN')} mkdir -p {quoted} && chown {spec} {quoted}"
-        return Fix(f"create {', '.join(paths)} owned by {spec}", (insert_before(ctx.tree, at, [line]),), safe=True)
+        return Fix(f"create {', '.join(paths)} owned by {spec}", (insert_before(ctx.tree, at, [line]),), applicability=Applicability.SAFE)
 
 
 RULE = VolumeOwnership

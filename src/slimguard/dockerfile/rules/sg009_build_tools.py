@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator, Mapping
 
 from slimguard.core.findings import Finding, Severity
-from slimguard.dockerfile.rules.base import LintContext, Rule, RuleDocs
+from slimguard.core.rule import Rule, RuleDocs
+from slimguard.dockerfile.context import LintContext
 
 if TYPE_CHECKING:
     from slimguard.dockerfile.model import Stage, Step
@@ -317,7 +318,7 @@ class BuildTools(Rule):
             )
             severity = Severity.INFO
         return ctx.at(self, step.instruction, message, severity=severity,
-                      extra={"packages": names})
+                      details={"packages": names})
 
     def _base_finding(self, ctx: LintContext, stage: "Stage") -> Finding | None:
         facts = ctx.facts(stage)

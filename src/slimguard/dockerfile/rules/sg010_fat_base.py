@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Iterator
 
-from slimguard.core.findings import Edit, Finding, Fix, Severity
-from slimguard.dockerfile.rules.base import LintContext, Rule, RuleDocs
+from slimguard.core.findings import Applicability, Edit, Finding, Fix, Severity
+from slimguard.core.rule import Rule, RuleDocs
+from slimguard.dockerfile.context import LintContext
 from slimguard.dockerfile.rules.sg009_build_tools import package_name, package_ops
 
 if TYPE_CHECKING:
@@ -118,7 +119,7 @@ class FatBase(Rule):
         fix = Fix(
             f"use {sugg.image} in the FROM at line {root.from_instruction.start_line} (it lacks the compilers, "
             "headers and tools of the full tag that a build step may need)",
-            (edit,), safe=False,
+            (edit,), applicability=Applicability.UNSAFE,
         )
         yield ctx.at(self, root.from_instruction, message, fix=fix)
 

@@ -8,9 +8,10 @@ import shlex
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator
 
-from slimguard.core.findings import Edit, Finding, Fix, Severity
-from slimguard.dockerfile.rules._edits import insert_after, keyword, newline_of
-from slimguard.dockerfile.rules.base import LintContext, Rule, RuleDocs
+from slimguard.core.findings import Applicability, Edit, Finding, Fix, Severity
+from slimguard.dockerfile.edits import insert_after, keyword, newline_of
+from slimguard.core.rule import Rule, RuleDocs
+from slimguard.dockerfile.context import LintContext
 from slimguard.dockerfile.rules.sg009_build_tools import _shell_vars, classify_package, package_name, package_ops, run_build_tools
 
 if TYPE_CHECKING:
@@ -590,7 +591,7 @@ class NoMultistage(Rule):
         return Fix(
             f"split into a build stage and a runtime stage on {plan.runtime} that copies {what} (files the "
             "application reads besides the build output, and libraries installed for the build, no longer ship)",
-            tuple(edits), safe=False,
+            tuple(edits), applicability=Applicability.UNSAFE,
         )
 
     @staticmethod

@@ -11,10 +11,11 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Iterator, Mapping
 
-from slimguard.core.findings import Edit, Finding, Fix, Severity
+from slimguard.core.findings import Applicability, Edit, Finding, Fix, Severity
 from slimguard.dockerfile.shell import PackageOp, ShellScript, SimpleCommand, Word
-from slimguard.dockerfile.rules._edits import newline_of
-from slimguard.dockerfile.rules.base import LintContext, Rule, RuleDocs
+from slimguard.dockerfile.edits import newline_of
+from slimguard.core.rule import Rule, RuleDocs
+from slimguard.dockerfile.context import LintContext
 
 if TYPE_CHECKING:
     from slimguard.dockerfile.model import Stage
@@ -285,7 +286,7 @@ class AptNoRecommends(Rule):
                     continue
                 flag = "--without-recommends" if aptitude else "--no-install-recommends"
                 edit = insert_after_word(ctx, site, word, f" {flag}")
-                fix = Fix(f"add {flag}", (edit,), safe=True) if edit is not None else None
+                fix = Fix(f"add {flag}", (edit,), applicability=Applicability.SAFE) if edit is not None else None
                 yield command_finding(
                     ctx, self, site, op.command,
                     f"`{op.tool} install` without {flag} also installs recommended packages; add {flag}",

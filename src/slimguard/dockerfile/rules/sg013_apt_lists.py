@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator
 
-from slimguard.core.findings import Finding, Fix, Severity
+from slimguard.core.findings import Applicability, Finding, Fix, Severity
 from slimguard.dockerfile.shell import CacheCleanup
-from slimguard.dockerfile.rules.base import LintContext, Rule, RuleDocs
+from slimguard.core.rule import Rule, RuleDocs
+from slimguard.dockerfile.context import LintContext
 from slimguard.dockerfile.rules.sg012_apt_no_recommends import (
     RunSite, append_to_run, command_finding, covered, hadolint_sees, mount_targets, package_ops,
     run_sites,
@@ -107,7 +108,7 @@ class AptLists(Rule):
             message = (f"`{updates[0].tool} update` leaves the package lists in the layer; remove them in the "
                        f"same RUN: && {CLEANUP}")
         edit = append_to_run(ctx, site, CLEANUP, new_line=True)
-        fix = Fix(f"append && {CLEANUP}", (edit,), safe=True) if edit is not None else None
+        fix = Fix(f"append && {CLEANUP}", (edit,), applicability=Applicability.SAFE) if edit is not None else None
         return command_finding(ctx, self, site, updates[0].command, message, fix=fix, aliases=aliases)
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from slimguard.core.findings import Finding, Fix, Severity
+from slimguard.core.findings import Applicability, Finding, Fix, Severity
 from slimguard.dockerfile.shell import CacheCleanup, PackageOp
-from slimguard.dockerfile.rules.base import LintContext, Rule, RuleDocs
+from slimguard.core.rule import Rule, RuleDocs
+from slimguard.dockerfile.context import LintContext
 from slimguard.dockerfile.rules.sg012_apt_no_recommends import (
     RunSite, command_finding, covered, hadolint_sees, insert_after_word, mount_targets, package_ops,
     run_sites, subcommand_word,
@@ -81,7 +82,7 @@ class ApkNoCache(Rule):
                 if not compat and _removed_after(site, op):
                     continue
                 edit = insert_after_word(ctx, site, word, " --no-cache")
-                fix = Fix("add --no-cache", (edit,), safe=True) if edit is not None else None
+                fix = Fix("add --no-cache", (edit,), applicability=Applicability.SAFE) if edit is not None else None
                 yield command_finding(
                     ctx, self, site, op.command,
                     f"`apk {word.value}` without --no-cache keeps the package index in /var/cache/apk; "

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from slimguard.core.findings import Finding, Fix, Severity
+from slimguard.core.findings import Applicability, Finding, Fix, Severity
 from slimguard.dockerfile.shell import CacheCleanup, PackageOp, SimpleCommand
-from slimguard.dockerfile.rules.base import LintContext, Rule, RuleDocs
+from slimguard.core.rule import Rule, RuleDocs
+from slimguard.dockerfile.context import LintContext
 from slimguard.dockerfile.rules.sg012_apt_no_recommends import (
     RunSite, append_to_run, command_finding, covered, hadolint_sees, mount_targets, run_sites,
     subcommand_word,
@@ -131,7 +132,7 @@ class PkgCacheClean(Rule):
                                                   for cmd, verb in uses) else ()
                 clean = _clean_command(tool)
                 edit = append_to_run(ctx, site, clean, new_line=False)
-                fix = Fix(f"append && {clean}", (edit,), safe=True) if edit is not None else None
+                fix = Fix(f"append && {clean}", (edit,), applicability=Applicability.SAFE) if edit is not None else None
                 cmd, verb = uses[-1]
                 yield command_finding(
                     ctx, self, site, cmd,

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from slimguard.core.findings import Finding, Severity
-from slimguard.dockerfile.rules._images import from_refs
-from slimguard.dockerfile.rules.base import LintContext, Rule, RuleDocs
+from slimguard.dockerfile.analysis.fromrefs import from_refs
+from slimguard.core.rule import Rule, RuleDocs
+from slimguard.dockerfile.context import LintContext
 
 
 class LatestTag(Rule):

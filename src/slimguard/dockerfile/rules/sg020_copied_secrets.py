@@ -6,7 +6,8 @@ import re
 from typing import Iterator
 
 from slimguard.core.findings import Finding, Severity
-from slimguard.dockerfile.rules.base import LintContext, Rule, RuleDocs
+from slimguard.core.rule import Rule, RuleDocs
+from slimguard.dockerfile.context import LintContext
 
 # exact base names
 _NAMES = {

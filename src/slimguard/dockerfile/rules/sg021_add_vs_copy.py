@@ -6,7 +6,8 @@ import re
 from typing import Iterator
 
 from slimguard.core.findings import Edit, Finding, Fix, Severity
-from slimguard.dockerfile.rules.base import LintContext, Rule, RuleDocs
+from slimguard.core.rule import Rule, RuleDocs
+from slimguard.dockerfile.context import LintContext
 
 _ARCHIVE = re.compile(r"\.(tar|tar\.\w+|tgz|tbz2?|txz|tzst|gz|bz2|xz|zst|lz|lzma|lzo|z|Z)$")
 _REMOTE = re.compile(r"^(https?|git|ssh)://|^git@|\.git(#.*)?$")

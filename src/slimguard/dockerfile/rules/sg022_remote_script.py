@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Iterator
 from slimguard.core.findings import Finding, Severity
 from slimguard.dockerfile.shell import SHELLS, Download, FileWrite
 from slimguard.dockerfile.shell.classify import INTERPRETERS
-from slimguard.dockerfile.rules.base import LintContext, Rule, RuleDocs
+from slimguard.core.rule import Rule, RuleDocs
+from slimguard.dockerfile.context import LintContext
 
 if TYPE_CHECKING:
     from slimguard.dockerfile.model import Step

@@ -6,7 +6,8 @@ import fnmatch
 from typing import Iterator
 
 from slimguard.core.findings import Finding, Severity
-from slimguard.dockerfile.rules.base import LintContext, Rule, RuleDocs
+from slimguard.core.rule import Rule, RuleDocs
+from slimguard.dockerfile.context import LintContext
 
 
 def _registry_of(text: str) -> str | None:

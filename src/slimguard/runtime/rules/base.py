@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar, Iterable
 
-from slimguard.core.findings import CONCERNS, Edit, Finding, Fix, Severity
-from slimguard.dockerfile.rules.base import RuleDocs
+from slimguard.core.findings import CONCERNS, Applicability, Edit, Finding, Fix, Severity
+from slimguard.core.rule import Rule, RuleDocs
 from slimguard.runtime.hostfs import HostFS
 from slimguard.runtime.images import ImageResolver, ImageUser
 from slimguard.runtime.model import Container, Document, Val, Workload
@@ -21,33 +21,15 @@ def concern(preferred: str, fallback: str) -> str:
     return preferred if preferred in CONCERNS else fallback
 
 
-class RuntimeRule:
-    """Base class: subclasses set the class attributes and implement :meth:`check`."""
+class RuntimeRule(Rule):
+    """A run-time rule: checks a compose file, Kubernetes manifest or docker run (see ``origins``)."""
 
-    id: ClassVar[str]
-    title: ClassVar[str]
-    severity: ClassVar[Severity]
-    concern: ClassVar[str]
-    fixable: ClassVar[str] = "none"  # none, safe, unsafe
+    kind: ClassVar[str] = "runtime"
     origins: ClassVar[tuple[str, ...]] = ("kubernetes", "compose", "docker-run")
-    aliases: ClassVar[tuple[str, ...]] = ()
-    docs: ClassVar[RuleDocs]
     example_lang: ClassVar[str] = "yaml"
 
     def check(self, ctx: "CheckContext") -> Iterable[Finding]:  # pragma: no cover - abstract
         raise NotImplementedError
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "severity": self.severity.label,
-            "concern": self.concern,
-            "fixable": self.fixable,
-            "origins": list(self.origins),
-            "aliases": list(self.aliases),
-            "docs": self.docs.as_dict(),
-        }
 
 
 @dataclass
@@ -100,20 +82,20 @@ class CheckContext:
 
     # -- findings ---------------------------------------------------------------------------
     def finding(self, rule: RuntimeRule, loc: Loc, message: str, *, fix: Fix | None = None,
-                severity: Severity | None = None, extra: dict[str, Any] | None = None) -> Finding:
+                severity: Severity | None = None, details: dict[str, Any] | None = None) -> Finding:
         line, col, end_line, end_col = self.index.span(loc)
         return Finding(
             rule=rule.id, concern=rule.concern, severity=severity or rule.severity, message=message,
             file=self.doc.path, line=line, column=col, end_line=end_line, end_column=end_col,
-            aliases=rule.aliases, title=rule.title, fix=fix, fixable=rule.fixable, origin=self.doc.kind,
-            extra=extra or {},
+            aliases=rule.aliases, title=rule.title, fix=fix, origin=self.doc.kind,
+            details=details or {},
         )
 
     @staticmethod
     def fix(description: str, edits: tuple[Edit, ...] | None, safe: bool = True) -> Fix | None:
         if not edits:
             return None
-        return Fix(description, tuple(edits), safe)
+        return Fix(description, tuple(edits), Applicability.of(safe))
 
     # -- images and users -------------------------------------------------------------------
     def image_user(self, c: Container) -> ImageUser | None:

@@ -68,7 +68,7 @@ class KubeletImageUser(RuntimeRule):
                     yield ctx.finding(self, c.loc, f"the kubelet will refuse {c.label}: \"container has runAsNonRoot "
                                       f"and image will run as root {pod}\" — {iu.image} {shown} ({origin}); set "
                                       f"runAsUser to a non-root uid or add USER <uid>:<gid> to the image", fix=fix,
-                                      extra={"kubelet": "image will run as root", "image": iu.image})
+                                      details={"kubelet": "image will run as root", "image": iu.image})
                 elif not name.isdigit():
                     fix = None
                     if iu.uid is not None and iu.uid != 0:
@@ -83,7 +83,7 @@ class KubeletImageUser(RuntimeRule):
                                       f"and image has non-numeric user ({name}), cannot verify user is non-root "
                                       f"{pod}\" — {iu.image} has USER {iu.user} ({origin}){uid_hint}; set runAsUser "
                                       "or use a numeric USER uid:gid in the image", fix=fix,
-                                      extra={"kubelet": "non-numeric user", "image": iu.image, "user": iu.user})
+                                      details={"kubelet": "non-numeric user", "image": iu.image, "user": iu.user})
 
 
 RULE = KubeletImageUser

@@ -45,6 +45,3 @@ def insert_before(tree: "Dockerfile", ins: "Instruction", lines: list[str]) -> E
         break
     return Edit(start, start, "".join(indent + line + nl for line in lines))
 
-
-def replace_span(start: int, end: int, text: str) -> Edit:
-    return Edit(start, end, text)

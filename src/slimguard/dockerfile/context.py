@@ -1,64 +1,24 @@
-"""What a rule is, and the context it checks."""
+"""The context a Dockerfile rule checks: one parsed file, its semantic model and the options."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
-from slimguard.core.findings import Edit, Finding, Fix, Severity
+from slimguard.core.findings import Finding, Fix, Severity
+from slimguard.core.rule import Rule
 
 if TYPE_CHECKING:
-    from slimguard.knowledge.facts import ImageFacts, Resolver
-    from slimguard.dockerfile.model import Model, Stage, Step
+    from slimguard.dockerfile.model import Model, Stage
     from slimguard.dockerfile.syntax import Dockerfile, Instruction, Span
-
-
-@dataclass(frozen=True, slots=True)
-class RuleDocs:
-    what: str  # What it does
-    why: str  # Why is this bad
-    example: str  # a Dockerfile that triggers the rule
-    instead: str  # Use instead
-    fix_safety: str  # what the fix does and when it could change behaviour
-
-    def as_dict(self) -> dict[str, str]:
-        return {
-            "what_it_does": self.what,
-            "why_is_this_bad": self.why,
-            "example": self.example,
-            "use_instead": self.instead,
-            "fix_safety": self.fix_safety,
-        }
-
-
-class Rule:
-    """Base class: subclasses set the class attributes and implement :meth:`check`."""
-
-    id: ClassVar[str]
-    title: ClassVar[str]
-    severity: ClassVar[Severity]
-    concern: ClassVar[str]
-    fixable: ClassVar[str] = "none"  # none, safe, unsafe
-    aliases: ClassVar[tuple[str, ...]] = ()
-    docs: ClassVar[RuleDocs]
-
-    def check(self, ctx: "LintContext") -> Iterable[Finding]:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "severity": self.severity.label,
-            "concern": self.concern,
-            "fixable": self.fixable,
-            "aliases": list(self.aliases),
-            "docs": self.docs.as_dict(),
-        }
+    from slimguard.knowledge.facts import ImageFacts, Resolver
 
 
 @dataclass
 class LintOptions:
+    """What a lint run needs beyond the text: the target stage, build args, compat mode, ids for fixes."""
+
     target: str | None = None
     build_args: dict[str, str] = field(default_factory=dict)
     hadolint_compat: bool = False  # aliased rules check every stage like hadolint does
@@ -69,6 +29,8 @@ class LintOptions:
 
 @dataclass
 class LintContext:
+    """What a Dockerfile rule checks: the tree, the model, the options and the base-image resolver."""
+
     path: str
     tree: "Dockerfile"
     model: "Model"
@@ -102,7 +64,7 @@ class LintContext:
         fix: Fix | None = None,
         aliases: tuple[str, ...] | None = None,
         severity: Severity | None = None,
-        extra: dict[str, Any] | None = None,
+        details: Mapping[str, Any] | None = None,
     ) -> Finding:
         return Finding(
             rule=rule.id,
@@ -117,8 +79,7 @@ class LintContext:
             aliases=rule.aliases if aliases is None else aliases,
             title=rule.title,
             fix=fix,
-            fixable=rule.fixable,
-            extra=extra or {},
+            details=details or {},
         )
 
     def at(self, rule: Rule, ins: "Instruction", message: str, **kw: Any) -> Finding:
@@ -138,10 +99,3 @@ class LintContext:
     def text_span(self, start: int, end: int) -> "Span":
         assert self.tree.index is not None
         return self.tree.index.span(start, end)
-
-    def steps(self, stage: "Stage", *, chain: bool = False) -> Iterator["Step"]:
-        yield from (stage.all_steps() if chain else stage.steps)
-
-
-def replace(start: int, end: int, text: str) -> Edit:
-    return Edit(start, end, text)

@@ -1,43 +1,13 @@
-"""Documentation objects for the audit-only rules (``SGA…``), with the Dockerfile rules' interface.
-
-Audit findings are produced by :mod:`.checks`; these objects only carry what ``slimguard rules`` and
-``slimguard explain`` show: id, title, severity, concern, fixability, aliases and :class:`RuleDocs`.
-"""
+"""SGA001: bytes hidden by later layers."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
-
 from slimguard.core.findings import Severity
-from slimguard.dockerfile.rules.base import RuleDocs
+from slimguard.core.rule import RuleDocs
+from slimguard.image.rules.base import ImageRule
 
 
-class AuditRule:
-    """An image-audit rule: checked by ``slimguard audit`` on a built image, never fixable."""
-
-    id: ClassVar[str]
-    title: ClassVar[str]
-    severity: ClassVar[Severity]
-    concern: ClassVar[str]
-    fixable: ClassVar[str] = "none"
-    origins: ClassVar[tuple[str, ...]] = ("image",)
-    aliases: ClassVar[tuple[str, ...]] = ()
-    docs: ClassVar[RuleDocs]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "severity": self.severity.label,
-            "concern": self.concern,
-            "fixable": self.fixable,
-            "origins": list(self.origins),
-            "aliases": list(self.aliases),
-            "docs": self.docs.as_dict(),
-        }
-
-
-class SGA001(AuditRule):
+class SGA001(ImageRule):
     id = "SGA001"
     title = "Bytes hidden by later layers"
     severity = Severity.INFO
@@ -85,13 +55,4 @@ class SGA001(AuditRule):
     )
 
 
-def all_rules() -> tuple[AuditRule, ...]:
-    return (SGA001(),)
-
-
-def get_rule(code: str) -> AuditRule | None:
-    code = code.strip().upper()
-    for rule in all_rules():
-        if rule.id == code or code in rule.aliases:
-            return rule
-    return None
+RULE = SGA001

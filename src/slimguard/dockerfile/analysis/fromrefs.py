@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Iterator
 if TYPE_CHECKING:
     from slimguard.knowledge.imageref import ImageRef
     from slimguard.dockerfile.syntax import Instruction
-    from slimguard.dockerfile.rules.base import LintContext
+    from slimguard.dockerfile.context import LintContext
 
 
 @dataclass(frozen=True)

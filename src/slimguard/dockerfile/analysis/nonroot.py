@@ -5,13 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from slimguard.core.findings import Edit, Fix
-from slimguard.dockerfile.rules._edits import insert_after, keyword
+from slimguard.core.findings import Applicability, Edit, Fix
+from slimguard.dockerfile.edits import insert_after, keyword
 
 if TYPE_CHECKING:
     from slimguard.knowledge.facts import ImageFacts
     from slimguard.dockerfile.model import Stage
-    from slimguard.dockerfile.rules.base import LintContext
+    from slimguard.dockerfile.context import LintContext
 
 ROOT_NEEDING = frozenset({"RUN", "COPY", "ADD", "WORKDIR", "USER", "VOLUME", "ONBUILD"})
 APP_NAME = "app"
@@ -157,10 +157,10 @@ def user_fix(ctx: "LintContext", stage: "Stage") -> Fix | None:
         edit: Edit = Edit(at.start_offset, at.start_offset + len(body), _nl(tree).join(lines))
     else:
         edit = insert_after(tree, at, lines)
-    return Fix(f"run as {plan.user}: {plan.reason}", (edit,), safe=True)
+    return Fix(f"run as {plan.user}: {plan.reason}", (edit,), applicability=Applicability.SAFE)
 
 
 def _nl(tree) -> str:
-    from slimguard.dockerfile.rules._edits import newline_of
+    from slimguard.dockerfile.edits import newline_of
 
     return newline_of(tree)

@@ -1,0 +1,73 @@
+"""The one rule type: Dockerfile, run-time and image rules differ only in the context they check."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar, Iterable
+
+from slimguard.core.findings import Finding, Severity
+
+KINDS = ("dockerfile", "runtime", "image")
+FIXABLE = ("none", "safe", "unsafe", "display-only")
+
+
+@dataclass(frozen=True, slots=True)
+class RuleDocs:
+    """A rule's documentation (the What/Why/Example/Use instead/Fix safety sections)."""
+
+    what: str  # What it does
+    why: str  # Why is this bad
+    example: str  # input that triggers the rule
+    instead: str  # Use instead
+    fix_safety: str  # what the fix does and when it could change behaviour
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "what_it_does": self.what,
+            "why_is_this_bad": self.why,
+            "example": self.example,
+            "use_instead": self.instead,
+            "fix_safety": self.fix_safety,
+        }
+
+
+class Rule:
+    """Base class of every rule. Subclasses set the class attributes and implement :meth:`check`.
+
+    ``kind`` names the context the rule checks (a Dockerfile :class:`LintContext`, a run-time
+    :class:`CheckContext` or an image :class:`ImageContext`); ``origins`` the inputs it applies to;
+    ``fixable`` the most a finding's fix can be (none, safe, unsafe, display-only).
+    """
+
+    id: ClassVar[str]
+    title: ClassVar[str]
+    severity: ClassVar[Severity]
+    concern: ClassVar[str]
+    fixable: ClassVar[str] = "none"
+    aliases: ClassVar[tuple[str, ...]] = ()
+    docs: ClassVar[RuleDocs]
+    kind: ClassVar[str] = "dockerfile"
+    origins: ClassVar[tuple[str, ...]] = ("dockerfile",)
+    example_lang: ClassVar[str] = "dockerfile"  # the language of the Example and Use instead sections
+
+    def check(self, ctx: Any) -> Iterable[Finding]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        """Everything that names the rule in --select, --ignore, pragmas and configuration."""
+        return (self.id, *self.aliases, self.concern.upper())
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "title": self.title,
+            "severity": self.severity.label,
+            "concern": self.concern,
+            "fixable": self.fixable,
+        }
+        if self.kind != "dockerfile":
+            out["origins"] = list(self.origins)
+        out["aliases"] = list(self.aliases)
+        out["docs"] = self.docs.as_dict()
+        return out
