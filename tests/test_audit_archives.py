@@ -178,7 +178,7 @@ def test_privileged_port_only_for_non_root(tmp_path):
     docker_archive(str(tmp_path / "a.tar"), layers, make_config(layers, user="65534", ports=["80/tcp", "8080/tcp"]))
     docker_archive(str(tmp_path / "b.tar"), layers, make_config(layers, user="", ports=["80/tcp"]))
     a = by_rule(audit_archive(str(tmp_path / "a.tar")), "SG005")
-    assert len(a) == 1 and a[0].extra["ports"] == ["80/tcp"]
+    assert len(a) == 1 and list(a[0].details["ports"]) == ["80/tcp"]
     assert not by_rule(audit_archive(str(tmp_path / "b.tar")), "SG005")
 
 
@@ -191,8 +191,8 @@ def test_setuid_world_writable_and_sudo(tmp_path):
     r = audit_archive(str(tmp_path / "i.tar"))
     assert by_rule(r, "SG007")[0].severity.label == "error"
     sg008 = {f.severity.label: f for f in by_rule(r, "SG008")}
-    assert [x["path"] for x in sg008["info"].extra["files"]] == ["/usr/bin/su"]
-    assert [x["path"] for x in sg008["warning"].extra["paths"]] == ["/data"]
+    assert [x["path"] for x in sg008["info"].details["files"]] == ["/usr/bin/su"]
+    assert [x["path"] for x in sg008["warning"].details["paths"]] == ["/data"]
 
 
 KEY = b"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n"
@@ -211,14 +211,14 @@ def test_secrets_in_files_hidden_layers_env_and_history(tmp_path):
                                "/bin/sh -c rm /root/.ssh/id_ed25519"])
     docker_archive(str(tmp_path / "i.tar"), layers, cfg)
     r = audit_archive(str(tmp_path / "i.tar"))
-    files = {f.extra["path"]: f for f in by_rule(r, "SG020")}
+    files = {f.details["path"]: f for f in by_rule(r, "SG020")}
     assert set(files) == {"/root/.ssh/id_ed25519", "/app/.env"}
-    assert files["/root/.ssh/id_ed25519"].extra["visible"] is False
+    assert files["/root/.ssh/id_ed25519"].details["visible"] is False
     assert "extract" in files["/root/.ssh/id_ed25519"].message
     assert files["/root/.ssh/id_ed25519"].severity.label == "error"
     sg019 = by_rule(r, "SG019")
     assert any("AWS_ACCESS_KEY_ID" in f.message for f in sg019)
-    assert any(f.extra.get("history") == 0 for f in sg019)
+    assert any(f.details.get("history") == 0 for f in sg019)
     assert not any("DB_PASSWORD_FILE" in f.message for f in sg019)
     assert all("AKIAABCDEFGHIJKLMNOP" not in f.message and "s3cr3t" not in f.message for f in r.findings)
 
@@ -262,12 +262,12 @@ def test_dpkg_sizes_from_list_files_through_merged_usr(tmp_path):
     r = audit_archive(str(tmp_path / "i.tar"))
     pk = r.summary["packages"]
     assert pk["manager"] == "dpkg" and pk["count"] == 3
-    comp = [f for f in by_rule(r, "SG009") if f.extra["category"] == "compiler"][0]
-    assert comp.extra["packages"][0] == {"name": "gcc-12", "version": "12.2.0-14", "bytes": 2000, "size_source": "files"}
-    scm = [f for f in by_rule(r, "SG009") if f.extra["category"] == "scm"][0]
-    assert scm.extra["bytes"] == 4000
-    shell = [f for f in by_rule(r, "SG009") if f.extra["category"] == "shell"][0]
-    assert shell.severity.label == "style" and shell.extra["packages"][0]["bytes"] == 7000 * 1024
+    comp = [f for f in by_rule(r, "SG009") if f.details["category"] == "compiler"][0]
+    assert comp.details["packages"][0] == {"name": "gcc-12", "version": "12.2.0-14", "bytes": 2000, "size_source": "files"}
+    scm = [f for f in by_rule(r, "SG009") if f.details["category"] == "scm"][0]
+    assert scm.details["bytes"] == 4000
+    shell = [f for f in by_rule(r, "SG009") if f.details["category"] == "shell"][0]
+    assert shell.severity.label == "style" and shell.details["packages"][0]["bytes"] == 7000 * 1024
 
 
 def test_distroless_status_d_and_apk(tmp_path):
@@ -280,8 +280,8 @@ def test_distroless_status_d_and_apk(tmp_path):
     docker_archive(str(tmp_path / "d.tar"), layers)
     r = audit_archive(str(tmp_path / "d.tar"))
     assert r.summary["packages"]["count"] == 2
-    dl = [f for f in by_rule(r, "SG009") if f.extra["category"] == "downloader"][0]
-    assert dl.extra["packages"][0]["bytes"] == 321
+    dl = [f for f in by_rule(r, "SG009") if f.details["category"] == "downloader"][0]
+    assert dl.details["packages"][0]["bytes"] == 321
     apk_db = (b"C:Q1abc=\nP:busybox\nV:1.36\nI:900000\nF:bin\nR:busybox\n\n"
               b"P:build-base\nV:0.5\nI:4096\n\nP:make\nV:4.4\nI:300000\nF:usr/bin\nR:make\n\n")
     layers = [layer_tar([E("lib", "dir"), E("lib/apk", "dir"), E("lib/apk/db", "dir"),
@@ -290,8 +290,8 @@ def test_distroless_status_d_and_apk(tmp_path):
     docker_archive(str(tmp_path / "a.tar"), layers)
     r = audit_archive(str(tmp_path / "a.tar"))
     assert r.summary["packages"]["manager"] == "apk"
-    bt = [f for f in by_rule(r, "SG009") if f.extra["category"] == "build-tool"][0]
-    assert {p["name"]: p["bytes"] for p in bt.extra["packages"]} == {"make": 250000, "build-base": 4096}
+    bt = [f for f in by_rule(r, "SG009") if f.details["category"] == "build-tool"][0]
+    assert {p["name"]: p["bytes"] for p in bt.details["packages"]} == {"make": 250000, "build-base": 4096}
 
 
 def _rpm_header(name: str, version: str, size: int) -> bytes:
@@ -326,7 +326,7 @@ def test_rpm_sqlite_database(tmp_path):
     docker_archive(str(tmp_path / "r.tar"), layers)
     r = audit_archive(str(tmp_path / "r.tar"))
     assert r.summary["packages"]["manager"] == "rpm" and r.summary["packages"]["count"] == 4
-    cats = {f.extra["category"]: f.extra["packages"] for f in by_rule(r, "SG009")}
+    cats = {f.details["category"]: f.details["packages"] for f in by_rule(r, "SG009")}
     assert cats["compiler"][0]["bytes"] == 90_000_000
     assert cats["dev-headers"][0]["name"] == "glibc-devel"
 

@@ -195,12 +195,12 @@ def test_findings_on_the_proof_image(results):
     rules = {f.rule for f in r.findings}
     assert "SG001" not in rules and "SG002" not in rules
     assert {"SG003", "SG005", "SG009", "SGA001"} <= rules
-    cats = {f.extra["category"]: {p["name"] for p in f.extra["packages"]} for f in r.findings if f.rule == "SG009"}
+    cats = {f.details["category"]: {p["name"] for p in f.details["packages"]} for f in r.findings if f.rule == "SG009"}
     assert {"gcc-12", "g++-12"} <= cats["compiler"]
     assert "make" in cats["build-tool"] and "git" in cats["scm"]
     assert "libc6-dev" in cats["dev-headers"]
-    gcc = next(p for f in r.findings if f.rule == "SG009" and f.extra["category"] == "compiler"
-               for p in f.extra["packages"] if p["name"] == "gcc-12")
+    gcc = next(p for f in r.findings if f.rule == "SG009" and f.details["category"] == "compiler"
+               for p in f.details["packages"] if p["name"] == "gcc-12")
     assert gcc["size_source"] == "files" and gcc["bytes"] > 1_000_000
     assert r.summary["packages"]["manager"] == "dpkg" and r.summary["packages"]["count"] > 100
     base = r.summary["base"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slimguard.image.checks import TITLES
 from slimguard.image.rules import all_rules, get_rule
-from slimguard.cli.rules_cmd import render_docs
+from slimguard.core.docs import render_markdown as render_docs
 from slimguard.core.findings import CONCERNS, Severity
 
 

@@ -38,8 +38,9 @@ def test_json_contract(report):
     assert set(data) >= {"version", "findings", "errors", "summary"}
     f = data["findings"][0]
     assert set(f) >= {"rule", "aliases", "concern", "severity", "file", "line", "column", "end_line",
-                      "end_column", "message", "fix", "fixable"}
-    assert set(f["fix"]) == {"available", "safe", "description"}
+                      "end_column", "message", "fix"}
+    assert "fixable" not in f  # what a rule can do is in `slimguard rules`; a finding says what its fix is
+    assert set(f["fix"]) == {"available", "applicability", "description"}
     assert any(x["rule"] == "SG001" and x["aliases"] == ["DL3002"] and x["concern"] == "root-user"
                for x in data["findings"])
     assert data["summary"]["findings"] == len(report.findings)

@@ -195,7 +195,7 @@ def test_patcher_keeps_everything_else():
     p = Patcher(text, roots)
     spec = roots[0].value[0][1]
     edits = p.set_path(spec, ["securityContext", "runAsNonRoot"], True)
-    from slimguard.runtime.fixing import apply
+    from slimguard.core.fixes import apply_edits as apply
 
     out = apply(text, list(edits))
     assert out == ("# top\nspec:   # spec\n  securityContext: {runAsNonRoot: true}   # empty\n  containers:\n"
@@ -211,7 +211,7 @@ def test_patcher_crlf_and_no_final_newline():
     roots = compose_all(text)
     p = Patcher(text, roots)
     web = roots[0].value[0][1].value[0][1]
-    from slimguard.runtime.fixing import apply
+    from slimguard.core.fixes import apply_edits as apply
 
     out = apply(text, list(p.set_path(web, ["read_only"], True)))
     assert out == "services:\r\n  web:\r\n    image: x\r\n    read_only: true"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
@@ -23,6 +23,26 @@ def use_color(output: str | None, no_color: bool) -> bool:
 def parse_codes(values: tuple[str, ...]) -> set[str]:
     """Rule ids, hadolint codes or concerns from repeatable, comma-separated --select/--ignore values."""
     return {c.strip().upper() for v in values for c in v.split(",") if c.strip()}
+
+
+def load_settings(*, hadolint_config: str | None = None, config_file: str | None = None,
+                  select: tuple[str, ...] = (), ignore: tuple[str, ...] = (), **flags: Any) -> "Config":
+    """The run's frozen settings: config files, then the flags; exits 2 with one line on bad input.
+
+    --select/--ignore codes are validated the same way in every command: each must name a rule (of any
+    kind), an alias or a concern.
+    """
+    from slimguard.core.config import ConfigError, load_config, validate_flag_codes
+
+    try:
+        config = load_config(hadolint_file=hadolint_config, config_file=config_file)
+        sel, ign = parse_codes(select), parse_codes(ignore)
+        validate_flag_codes(sel, "--select")
+        validate_flag_codes(ign, "--ignore")
+        return config.with_flags(select=sel, ignore=ign, **flags)
+    except ConfigError as exc:
+        click.echo(f"slimguard: error: {exc}", err=True)
+        sys.exit(2)
 
 
 def parse_build_args(values: tuple[str, ...]) -> dict[str, str]:

@@ -8,7 +8,7 @@ import time
 import click
 
 from slimguard.formatters import FORMATS
-from slimguard.cli._output import emit_and_exit, parse_codes, use_color
+from slimguard.cli._output import emit_and_exit, load_settings, use_color
 
 _PROGRESS_MIN_BYTES = 200_000_000  # show a progress bar only for images at least this large
 
@@ -44,13 +44,6 @@ class _Progress:
             sys.stderr.flush()
 
 
-def _selected(finding, select: set[str], ignore: set[str]) -> bool:
-    keys = {finding.rule.upper(), finding.concern.upper(), *(a.upper() for a in finding.aliases)}
-    if select and not keys & select:
-        return False
-    return not keys & ignore
-
-
 @click.command("audit")
 @click.argument("image", metavar="IMAGE")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
@@ -81,19 +74,13 @@ def command(image, fmt, output, failure_threshold, select, ignore, config_file, 
     """
     from slimguard import __version__
     from slimguard.image import AuditError, Limits, Meter, audit, render_text_summary
-    from slimguard.core.config import ConfigError, load_config, parse_threshold
-    from slimguard.core.findings import Severity
+    from dataclasses import replace
+
+    from slimguard.core.engine import finding_codes, severity_for
     from slimguard.formatters import Report, render
 
-    try:
-        config = load_config(config_file=config_file)
-        if failure_threshold:
-            config.failure_threshold = parse_threshold(failure_threshold, "--failure-threshold")
-    except ConfigError as exc:
-        click.echo(f"slimguard: error: {exc}", err=True)
-        sys.exit(2)
-    sel = parse_codes(select) or set(config.select)
-    ign = parse_codes(ignore) | set(config.ignore)
+    config = load_settings(config_file=config_file, select=select, ignore=ignore,
+                           failure_threshold=failure_threshold)
     limits = Limits()
     if max_ratio is not None:
         if max_ratio < 1:
@@ -121,14 +108,11 @@ def command(image, fmt, output, failure_threshold, select, ignore, config_file, 
         report.files = [result.reference]
         findings = []
         for f in result.findings:
-            if not _selected(f, sel, ign):
+            codes = finding_codes(f)
+            if (config.select and not codes & config.select) or codes & config.ignore:
                 continue
-            sev = config.severity.get(f.rule.upper()) or config.severity.get(f.concern.upper())
-            if isinstance(sev, Severity) and sev != f.severity:
-                from dataclasses import replace
-
-                f = replace(f, severity=sev)
-            findings.append(f)
+            sev = severity_for(config.severity, f)
+            findings.append(f if sev == f.severity else replace(f, severity=sev))
         report.findings = sorted(findings, key=lambda f: (-int(f.severity), f.rule))
         report.summary = {"audit": result.summary, "notes": result.notes}
     color = fmt == "text" and use_color(output, no_color)

@@ -8,7 +8,7 @@ import sys
 import click
 
 from slimguard.formatters import FORMATS
-from slimguard.cli._output import emit_and_exit, parse_codes, use_color
+from slimguard.cli._output import emit_and_exit, load_settings, use_color
 
 
 @click.command("check")
@@ -40,34 +40,17 @@ def command(paths, docker_runs, kind, select, ignore, fmt, output, failure_thres
     volume ownership."""
     from slimguard import __version__
     from slimguard.knowledge.facts import Resolver
-    from slimguard.core.config import ConfigError, load_config, parse_threshold
-    from slimguard.core.findings import CONCERNS
     from slimguard.formatters import Report, render
     from slimguard.dockerfile.inputs import InputError, read_source
 
     from slimguard.runtime.discover import discover
     from slimguard.runtime.engine import check_text
     from slimguard.runtime.images import ImageResolver
-    from slimguard.runtime.rules import CheckOptions, get_rule
+    from slimguard.runtime.rules import CheckOptions
 
-    try:
-        config = load_config(hadolint_file=hadolint_config, config_file=config_file)
-        if failure_threshold:
-            config.failure_threshold = parse_threshold(failure_threshold, "--failure-threshold")
-    except ConfigError as exc:
-        click.echo(f"slimguard: error: {exc}", err=True)
-        sys.exit(2)
-    cli_codes = parse_codes(select) | parse_codes(ignore)
-    for code in cli_codes:
-        if get_rule(code) is None and get_lint_rule(code) is None and code.lower() not in CONCERNS:
-            click.echo(f"slimguard: error: unknown rule or concern {code!r} (see docs/runtime.md)", err=True)
-            sys.exit(2)
-    if select:
-        config.select = parse_codes(select)
-    config.ignore |= parse_codes(ignore)
-    if engine:
-        config.engine = engine
-    options = CheckOptions(uid=uid or config.uid, gid=gid or config.gid)
+    config = load_settings(hadolint_config=hadolint_config, config_file=config_file, select=select, ignore=ignore,
+                           failure_threshold=failure_threshold, engine=engine, uid=uid, gid=gid)
+    options = CheckOptions(uid=config.uid, gid=config.gid)
     images = ImageResolver(Resolver(config.engine))
 
     report = Report(tool_version=__version__, kind="check", fix_command="slimguard check --write")

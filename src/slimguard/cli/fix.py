@@ -9,7 +9,7 @@ import tempfile
 
 import click
 
-from slimguard.cli._output import parse_build_args, parse_codes
+from slimguard.cli._output import load_settings, parse_build_args
 
 
 def atomic_write(path: str, text: str) -> None:
@@ -58,7 +58,6 @@ def unified_diff(path: str, before: str, after: str) -> str:
 def command(paths, write, check, unsafe, select, ignore, target, build_args, uid, gid, engine) -> None:
     """Fix Dockerfiles: print a unified diff, or apply it with --write."""
     from slimguard.knowledge.facts import Resolver
-    from slimguard.core.config import ConfigError, load_config
     from slimguard.dockerfile.discover import discover
     from slimguard.core.fixes import FixError
     from slimguard.dockerfile.fix import fix_dockerfile
@@ -66,19 +65,8 @@ def command(paths, write, check, unsafe, select, ignore, target, build_args, uid
     from slimguard.dockerfile.lint import lint_text
     from slimguard.dockerfile.context import LintOptions
 
-    try:
-        config = load_config()
-    except ConfigError as exc:
-        click.echo(f"slimguard: error: {exc}", err=True)
-        sys.exit(2)
-    if select:
-        config.select = parse_codes(select)
-    config.ignore |= parse_codes(ignore)
-    if engine:
-        config.engine = engine
-    args = parse_build_args(build_args)
-    options = LintOptions(target=target, build_args=args, hadolint_compat=False,
-                          uid=uid or config.uid, gid=gid or config.gid)
+    config = load_settings(select=select, ignore=ignore, engine=engine, uid=uid, gid=gid)
+    options = LintOptions(target=target, build_args=parse_build_args(build_args), uid=config.uid, gid=config.gid)
     resolver = Resolver(config.engine)
     files: list[str] = []
     errors = 0

@@ -8,7 +8,7 @@ import sys
 import click
 
 from slimguard.formatters import FORMATS
-from slimguard.cli._output import emit_and_exit, parse_build_args, parse_codes, use_color
+from slimguard.cli._output import emit_and_exit, load_settings, parse_build_args, use_color
 
 
 @click.command("lint")
@@ -33,37 +33,15 @@ def command(paths, target, build_args, select, ignore, fmt, output, failure_thre
     """Lint Dockerfiles (files, directories or '-' for stdin)."""
     from slimguard import __version__
     from slimguard.knowledge.facts import Resolver
-    from slimguard.core.config import ConfigError, load_config, parse_threshold
     from slimguard.dockerfile.discover import discover
     from slimguard.formatters import Report, render
     from slimguard.dockerfile.inputs import InputError, read_source
     from slimguard.dockerfile.lint import lint_text
     from slimguard.dockerfile.context import LintOptions
-    from slimguard.dockerfile.rules import get_rule
 
-    try:
-        config = load_config(hadolint_file=hadolint_config, config_file=config_file)
-        if failure_threshold:
-            config.failure_threshold = parse_threshold(failure_threshold, "--failure-threshold")
-    except ConfigError as exc:
-        click.echo(f"slimguard: error: {exc}", err=True)
-        sys.exit(2)
-    if select:
-        config.select = parse_codes(select)
-    config.ignore |= parse_codes(ignore)
-    from slimguard.core.findings import CONCERNS
-
-    for code in config.select | config.ignore:
-        if get_rule(code) is None and code.lower() not in CONCERNS and not code.startswith(("DL", "SC")):
-            click.echo(f"slimguard: error: unknown rule or concern {code!r} (see `slimguard rules`)", err=True)
-            sys.exit(2)
-    if hadolint_compat is not None:
-        config.hadolint_compat = hadolint_compat
-    if engine:
-        config.engine = engine
-    args = parse_build_args(build_args)
-    options = LintOptions(target=target, build_args=args, hadolint_compat=config.hadolint_compat,
-                          trusted_registries=tuple(config.trusted_registries), uid=config.uid, gid=config.gid)
+    config = load_settings(hadolint_config=hadolint_config, config_file=config_file, select=select, ignore=ignore,
+                           failure_threshold=failure_threshold, hadolint_compat=hadolint_compat, engine=engine)
+    options = LintOptions.from_config(config, target=target, build_args=parse_build_args(build_args))
     files: list[str] = []
     report = Report(tool_version=__version__)
     if not paths:

@@ -62,19 +62,14 @@ def command(path, context_dir, target, smoke, build_args, build_network, unsafe,
     locked down (no network, no capabilities, read-only) and compare: build, uid/gid as the kernel
     reports it, user in /etc/passwd, smoke exit code and stdout, size, packages, build tools."""
     from slimguard.knowledge.facts import Resolver
-    from slimguard.core.config import ConfigError, load_config
     from slimguard.core.fixes import FixError
     from slimguard.dockerfile.inputs import InputError, read_source
     from slimguard.dockerfile.context import LintOptions
     from slimguard.verify import Limits, Session, VerifyOptions, compute_fix, verify
+    from slimguard.cli._output import load_settings, parse_build_args
     from slimguard.verify.context import ContextError
 
-    args: dict[str, str] = {}
-    for v in build_args:
-        key, sep, value = v.partition("=")
-        if not sep or not key:
-            _fail(f"--build-arg expects KEY=VALUE, got {v!r}")
-        args[key] = value
+    args = parse_build_args(build_args)
     if smoke is not None and not smoke.strip():
         _fail("--smoke needs a command")
     if not re.fullmatch(r"[0-9]+[bkmgBKMG]?", memory):
@@ -88,12 +83,8 @@ def command(path, context_dir, target, smoke, build_args, build_network, unsafe,
         context_dir = None if path == "-" else (os.path.dirname(os.path.abspath(path)))
     elif not os.path.isdir(context_dir):
         _fail(f"{context_dir}: the build context must be a directory")
-    try:
-        config = load_config()
-    except ConfigError as exc:
-        _fail(str(exc))
-    options = LintOptions(target=target, build_args=args, hadolint_compat=False,
-                          uid=uid or config.uid, gid=gid or config.gid)
+    config = load_settings(uid=uid, gid=gid)
+    options = LintOptions(target=target, build_args=args, uid=config.uid, gid=config.gid)
     resolver = Resolver(config.engine)
     try:
         fix = compute_fix(source.text, source.display, config, options, resolver, unsafe)

@@ -6,9 +6,12 @@ Precedence, lowest first: defaults, `.hadolint.yaml`, `[tool.slimguard]` in pypr
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 from slimguard.core.findings import Severity
@@ -18,20 +21,54 @@ class ConfigError(Exception):
     exit_code = 2
 
 
-@dataclass
+DEFAULT_UID = 10001  # the uid:gid a fix gives a user it creates, unless configured
+DEFAULT_GID = 10001
+
+
+@dataclass(frozen=True)
 class Config:
-    select: set[str] = field(default_factory=set)  # empty: all rules
-    ignore: set[str] = field(default_factory=set)
-    severity: dict[str, Severity] = field(default_factory=dict)  # code -> severity
+    """Every setting of a run, frozen: built once from the config files and the command line."""
+
+    select: frozenset[str] = frozenset()  # empty: all rules
+    ignore: frozenset[str] = frozenset()
+    severity: Mapping[str, Severity] = field(default_factory=lambda: MappingProxyType({}))  # code -> severity
     failure_threshold: Severity | None = Severity.INFO
-    trusted_registries: list[str] = field(default_factory=list)
+    trusted_registries: tuple[str, ...] = ()
     disable_ignore_pragma: bool = False
     no_fail: bool = False
     hadolint_compat: bool = False
-    uid: int = 10001
-    gid: int = 10001
+    uid: int = DEFAULT_UID
+    gid: int = DEFAULT_GID
     engine: str = "auto"
-    sources: list[str] = field(default_factory=list)
+    sources: tuple[str, ...] = ()  # the config files read, in order
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "select", frozenset(c.upper() for c in self.select))
+        object.__setattr__(self, "ignore", frozenset(c.upper() for c in self.ignore))
+        object.__setattr__(self, "severity", MappingProxyType({k.upper(): v for k, v in self.severity.items()}))
+        object.__setattr__(self, "trusted_registries", tuple(self.trusted_registries))
+        object.__setattr__(self, "sources", tuple(self.sources))
+
+    def with_flags(self, *, select: set[str] | None = None, ignore: set[str] | None = None,
+                   failure_threshold: str | None = None, engine: str | None = None,
+                   hadolint_compat: bool | None = None, uid: int | None = None, gid: int | None = None) -> "Config":
+        """These settings with the command line's on top (``select`` replaces, ``ignore`` adds)."""
+        changes: dict[str, Any] = {}
+        if select:
+            changes["select"] = frozenset(select)
+        if ignore:
+            changes["ignore"] = self.ignore | frozenset(ignore)
+        if failure_threshold:
+            changes["failure_threshold"] = parse_threshold(failure_threshold, "--failure-threshold")
+        if engine:
+            changes["engine"] = engine
+        if hadolint_compat is not None:
+            changes["hadolint_compat"] = hadolint_compat
+        if uid:
+            changes["uid"] = uid
+        if gid:
+            changes["gid"] = gid
+        return dataclasses.replace(self, **changes) if changes else self
 
 
 _THRESHOLDS = {"error", "warning", "info", "style", "ignore", "none"}
@@ -70,7 +107,7 @@ def _load_yaml(path: Path) -> Any:
         raise ConfigError(f"{path}: cannot read: {exc}") from None
 
 
-def apply_hadolint(cfg: Config, data: Any, where: str) -> None:
+def apply_hadolint(cfg: "_Draft", data: Any, where: str) -> None:
     if data is None:
         return
     if not isinstance(data, dict):
@@ -96,7 +133,7 @@ def apply_hadolint(cfg: Config, data: Any, where: str) -> None:
     cfg.sources.append(where)
 
 
-def apply_slimguard(cfg: Config, data: dict[str, Any], where: str) -> None:
+def apply_slimguard(cfg: "_Draft", data: dict[str, Any], where: str) -> None:
     known = {"select", "ignore", "severity", "failure-threshold", "trusted-registries", "disable-ignore-pragma",
              "no-fail", "hadolint-compat", "uid", "gid", "engine"}
     for key in data:
@@ -104,7 +141,10 @@ def apply_slimguard(cfg: Config, data: dict[str, Any], where: str) -> None:
             raise ConfigError(f"{where}: unknown setting {key!r} (known: {', '.join(sorted(known))})")
     if "select" in data:
         cfg.select = {c.upper() for c in _as_list(data["select"], where, "select")}
-    cfg.ignore |= {c.upper() for c in _as_list(data.get("ignore"), where, "ignore")}
+        _validate(cfg.select, f"{where}: select")
+    ignore = {c.upper() for c in _as_list(data.get("ignore"), where, "ignore")}
+    _validate(ignore, f"{where}: ignore")
+    cfg.ignore |= ignore
     sev = data.get("severity") or {}
     if not isinstance(sev, dict):
         raise ConfigError(f"{where}: severity must be a table of CODE = \"level\"")
@@ -131,9 +171,46 @@ def apply_slimguard(cfg: Config, data: dict[str, Any], where: str) -> None:
     cfg.sources.append(where)
 
 
+class _Draft:
+    """The mutable settings while the files are read; :meth:`freeze` makes the :class:`Config`."""
+
+    def __init__(self) -> None:
+        self.select: set[str] = set()
+        self.ignore: set[str] = set()
+        self.severity: dict[str, Severity] = {}
+        self.failure_threshold: Severity | None = Severity.INFO
+        self.trusted_registries: list[str] = []
+        self.disable_ignore_pragma = False
+        self.no_fail = False
+        self.hadolint_compat = False
+        self.uid = DEFAULT_UID
+        self.gid = DEFAULT_GID
+        self.engine = "auto"
+        self.sources: list[str] = []
+
+    def freeze(self) -> Config:
+        return Config(**vars(self))
+
+
+def _validate(codes: set[str], where: str) -> None:
+    """A slimguard setting or flag may name only rules, aliases and concerns that exist."""
+    from slimguard.core.registry import UnknownCodeError, validate_codes
+
+    try:
+        validate_codes(codes, where)
+    except UnknownCodeError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def validate_flag_codes(codes: set[str], flag: str) -> None:
+    """Raise :class:`ConfigError` for a --select/--ignore code that names nothing."""
+    _validate(codes, flag)
+
+
 def load_config(cwd: str | os.PathLike[str] | None = None, hadolint_file: str | None = None,
                 config_file: str | None = None) -> Config:
-    cfg = Config()
+    """Defaults, then `.hadolint.yaml`, then `[tool.slimguard]`/`.slimguard.toml` (the first found)."""
+    cfg = _Draft()
     base = Path(cwd or os.getcwd())
     if hadolint_file:
         apply_hadolint(cfg, _load_yaml(Path(hadolint_file)), hadolint_file)
@@ -164,4 +241,4 @@ def load_config(cwd: str | os.PathLike[str] | None = None, hadolint_file: str | 
             raise ConfigError(f"{p}: [tool.slimguard] must be a table")
         apply_slimguard(cfg, section, str(p))
         break
-    return cfg
+    return cfg.freeze()

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from slimguard.core.config import DEFAULT_GID, DEFAULT_UID, Config
 from slimguard.core.findings import Finding, Fix, Severity
 from slimguard.core.rule import Rule
 
@@ -15,7 +16,7 @@ if TYPE_CHECKING:
     from slimguard.knowledge.facts import ImageFacts, Resolver
 
 
-@dataclass
+@dataclass(frozen=True)
 class LintOptions:
     """What a lint run needs beyond the text: the target stage, build args, compat mode, ids for fixes."""
 
@@ -23,8 +24,15 @@ class LintOptions:
     build_args: dict[str, str] = field(default_factory=dict)
     hadolint_compat: bool = False  # aliased rules check every stage like hadolint does
     trusted_registries: tuple[str, ...] = ()
-    uid: int = 10001
-    gid: int = 10001
+    uid: int = DEFAULT_UID
+    gid: int = DEFAULT_GID
+
+    @classmethod
+    def from_config(cls, config: Config, *, target: str | None = None,
+                    build_args: Mapping[str, str] | None = None) -> "LintOptions":
+        """The options a lint run with *config* uses, for *target* and *build_args*."""
+        return cls(target=target, build_args=dict(build_args or {}), hadolint_compat=config.hadolint_compat,
+                   trusted_registries=tuple(config.trusted_registries), uid=config.uid, gid=config.gid)
 
 
 @dataclass

@@ -22,11 +22,6 @@ class FileResult:
     errors: tuple[str, ...] = ()
 
 
-def options_from(config: Config) -> LintOptions:
-    return LintOptions(hadolint_compat=config.hadolint_compat, trusted_registries=tuple(config.trusted_registries),
-                       uid=config.uid, gid=config.gid)
-
-
 def lint_text(text: str, path: str, config: Config | None = None, options: LintOptions | None = None,
               resolver: Resolver | None = None) -> FileResult:
     """Lint Dockerfile *text* (shown as *path*) with *config* and *options*."""
@@ -34,7 +29,7 @@ def lint_text(text: str, path: str, config: Config | None = None, options: LintO
     from slimguard.dockerfile.syntax import parse
 
     config = config or Config()
-    options = options or options_from(config)
+    options = options or LintOptions.from_config(config)
     resolver = resolver or Resolver(config.engine)
     tree = parse(text)
     if tree.errors:

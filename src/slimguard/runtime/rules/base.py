@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar, Iterable
 
+from slimguard.core.config import DEFAULT_GID, DEFAULT_UID
 from slimguard.core.findings import CONCERNS, Applicability, Edit, Finding, Fix, Severity
 from slimguard.core.rule import Rule, RuleDocs
 from slimguard.runtime.hostfs import HostFS
@@ -32,10 +33,12 @@ class RuntimeRule(Rule):
         raise NotImplementedError
 
 
-@dataclass
+@dataclass(frozen=True)
 class CheckOptions:
-    uid: int = 10001  # for fixes that must pick a uid
-    gid: int = 10001
+    """The uid:gid a run-time fix uses when it must pick one."""
+
+    uid: int = DEFAULT_UID
+    gid: int = DEFAULT_GID
 
 
 @dataclass(frozen=True)
