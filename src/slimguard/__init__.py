@@ -1,4 +1,8 @@
-"""slimguard: make container images small and secure, and prove it."""
+"""slimguard: make container images small and secure, and prove it.
+
+Library API: ``slimguard.lint``, ``slimguard.fix``, ``slimguard.check``, ``slimguard.audit`` (see
+:mod:`slimguard.api`) and ``slimguard.parse`` (the lossless syntax tree).
+"""
 
 from __future__ import annotations
 
@@ -17,4 +21,16 @@ def parse(text: str) -> "Dockerfile":
     return _parse(text)
 
 
-__all__ = ["parse", "__version__"]
+_API = ("lint", "fix", "check", "audit")
+
+
+def __getattr__(name: str) -> object:
+    """The library API (:mod:`slimguard.api`), imported on first use so ``--version`` stays fast."""
+    if name in _API:
+        from slimguard import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'slimguard' has no attribute {name!r}")
+
+
+__all__ = ["parse", "__version__", "lint", "fix", "check", "audit"]

@@ -73,10 +73,8 @@ def command(image, fmt, output, failure_threshold, select, ignore, config_file, 
     prefix the kind is detected when that is unambiguous.
     """
     from slimguard import __version__
-    from slimguard.image import AuditError, Limits, Meter, audit, render_text_summary
-    from dataclasses import replace
-
-    from slimguard.core.engine import finding_codes, severity_for
+    from slimguard.image import AuditError, Limits, Meter, render_text_summary
+    from slimguard import api
     from slimguard.formatters import Report, render
 
     config = load_settings(config_file=config_file, select=select, ignore=ignore,
@@ -90,31 +88,26 @@ def command(image, fmt, output, failure_threshold, select, ignore, config_file, 
     show = progress if progress is not None else sys.stderr.isatty()
     bar = _Progress(bool(show))
     meter = Meter(callback=bar if show else None)
-    report = Report(tool_version=__version__, kind="audit")
+    errors: list[str] = []
     result = None
     try:
-        result = audit(image, limits=limits, meter=meter, platform=platform, deep=deep, engine=engine,
-                       use_dive=not no_dive, top=top)
+        result = api.audit(image, config=config, limits=limits, meter=meter, platform=platform, deep=deep,
+                           engine=engine or config.engine, use_dive=not no_dive, top=top)
     except AuditError as exc:
-        report.errors.append(str(exc))
+        errors.append(str(exc))
     except KeyboardInterrupt:  # pragma: no cover
         bar.done()
         raise
     except MemoryError:  # pragma: no cover
-        report.errors.append(f"{image}: out of memory")
+        errors.append(f"{image}: out of memory")
     finally:
         bar.done()
-    if result is not None:
-        report.files = [result.reference]
-        findings = []
-        for f in result.findings:
-            codes = finding_codes(f)
-            if (config.select and not codes & config.select) or codes & config.ignore:
-                continue
-            sev = severity_for(config.severity, f)
-            findings.append(f if sev == f.severity else replace(f, severity=sev))
-        report.findings = sorted(findings, key=lambda f: (-int(f.severity), f.rule))
-        report.summary = {"audit": result.summary, "notes": result.notes}
+    if result is None:
+        report = Report(errors=tuple(errors), tool_version=__version__, kind="audit")
+    else:
+        report = Report(findings=tuple(result.findings), errors=tuple(errors), files=(result.reference,),
+                        tool_version=__version__, kind="audit",
+                        summary={"audit": result.summary, "notes": result.notes})
     color = fmt == "text" and use_color(output, no_color)
     text = render(fmt, report, color=color)
     if fmt == "text" and result is not None:

@@ -53,7 +53,10 @@ def command(paths, docker_runs, kind, select, ignore, fmt, output, failure_thres
     options = CheckOptions(uid=config.uid, gid=config.gid)
     images = ImageResolver(Resolver(config.engine))
 
-    report = Report(tool_version=__version__, kind="check", fix_command="slimguard check --write")
+    files_seen: list[str] = []
+    findings: list = []
+    errors: list[str] = []
+    sources: dict[str, str] = {}
     inputs: list[tuple[str, str, str | None, str | None]] = []  # (display, text, kind, path on disk)
     if not paths and not docker_runs:
         if sys.stdin is None or sys.stdin.isatty():
@@ -66,7 +69,7 @@ def command(paths, docker_runs, kind, select, ignore, fmt, output, failure_thres
         if p != "-" and os.path.isdir(p):
             found = discover(p)
             if not found:
-                report.errors.append(f"{p}: no compose file or Kubernetes manifest found in this directory")
+                errors.append(f"{p}: no compose file or Kubernetes manifest found in this directory")
             files.extend(found)
         else:
             files.append(p)
@@ -74,7 +77,7 @@ def command(paths, docker_runs, kind, select, ignore, fmt, output, failure_thres
         try:
             source = read_source(path)
         except InputError as exc:
-            report.errors.append(str(exc))
+            errors.append(str(exc))
             continue
         inputs.append((source.display, source.text, kind, None if path == "-" else path))
     for i, cmd in enumerate(docker_runs, start=1):
@@ -86,12 +89,14 @@ def command(paths, docker_runs, kind, select, ignore, fmt, output, failure_thres
         return
 
     for display, text, k, path in inputs:
-        report.files.append(display)
-        report.sources[display] = text
+        files_seen.append(display)
+        sources[display] = text
         result = check_text(text, display, k, config, options, images,
                             project_dir=os.path.dirname(os.path.abspath(path)) if path else None)
-        report.findings.extend(result.findings)
-        report.errors.extend(result.errors)
+        findings.extend(result.findings)
+        errors.extend(result.errors)
+    report = Report(findings=tuple(findings), errors=tuple(errors), sources=sources, files=tuple(files_seen),
+                    tool_version=__version__, kind="check", fix_command="slimguard check --write")
     out = render(fmt, report, color=use_color(output, no_color) and fmt == "text")
     emit_and_exit(out, report, config, output)
 

@@ -60,13 +60,11 @@ def command(paths, write, check, unsafe, select, ignore, target, build_args, uid
     from slimguard.knowledge.facts import Resolver
     from slimguard.dockerfile.discover import discover
     from slimguard.core.fixes import FixError
-    from slimguard.dockerfile.fix import fix_dockerfile
     from slimguard.dockerfile.inputs import InputError, read_source
-    from slimguard.dockerfile.lint import lint_text
-    from slimguard.dockerfile.context import LintOptions
+    from slimguard import api
 
     config = load_settings(select=select, ignore=ignore, engine=engine, uid=uid, gid=gid)
-    options = LintOptions(target=target, build_args=parse_build_args(build_args), uid=config.uid, gid=config.gid)
+    args = parse_build_args(build_args)
     resolver = Resolver(config.engine)
     files: list[str] = []
     errors = 0
@@ -88,14 +86,9 @@ def command(paths, write, check, unsafe, select, ignore, target, build_args, uid
             errors += 1
             continue
 
-        def lint(text: str, _path=source.display):
-            res = lint_text(text, _path, config, options, resolver)
-            if res.errors:
-                raise FixError(res.errors[0])
-            return res.findings
-
         try:
-            result = fix_dockerfile(source.text, lint, unsafe=unsafe)
+            result = api.fix(source.text, path=source.display, unsafe=unsafe, config=config, target=target,
+                             build_args=args, resolver=resolver)
         except FixError as exc:
             click.echo(f"slimguard: error: {exc}", err=True)
             errors += 1

@@ -36,14 +36,16 @@ def command(paths, target, build_args, select, ignore, fmt, output, failure_thre
     from slimguard.dockerfile.discover import discover
     from slimguard.formatters import Report, render
     from slimguard.dockerfile.inputs import InputError, read_source
-    from slimguard.dockerfile.lint import lint_text
-    from slimguard.dockerfile.context import LintOptions
+    from slimguard import api
 
     config = load_settings(hadolint_config=hadolint_config, config_file=config_file, select=select, ignore=ignore,
                            failure_threshold=failure_threshold, hadolint_compat=hadolint_compat, engine=engine)
-    options = LintOptions.from_config(config, target=target, build_args=parse_build_args(build_args))
+    args = parse_build_args(build_args)
     files: list[str] = []
-    report = Report(tool_version=__version__)
+    files_seen: list[str] = []
+    findings: list = []
+    errors: list[str] = []
+    sources: dict[str, str] = {}
     if not paths:
         if sys.stdin is None or sys.stdin.isatty():
             click.echo("slimguard: error: give a Dockerfile, a directory, or '-' for stdin", err=True)
@@ -53,7 +55,7 @@ def command(paths, target, build_args, select, ignore, fmt, output, failure_thre
         if p != "-" and os.path.isdir(p):
             found = discover(p)
             if not found:
-                report.errors.append(f"{p}: no Dockerfile found in this directory")
+                errors.append(f"{p}: no Dockerfile found in this directory")
             files.extend(found)
         else:
             files.append(p)
@@ -62,12 +64,15 @@ def command(paths, target, build_args, select, ignore, fmt, output, failure_thre
         try:
             source = read_source(path)
         except InputError as exc:
-            report.errors.append(str(exc))
+            errors.append(str(exc))
             continue
-        report.files.append(source.display)
-        report.sources[source.display] = source.text
-        result = lint_text(source.text, source.display, config, options, resolver)
-        report.findings.extend(result.findings)
-        report.errors.extend(result.errors)
+        files_seen.append(source.display)
+        sources[source.display] = source.text
+        result = api.lint(source.text, path=source.display, config=config, target=target, build_args=args,
+                          resolver=resolver)
+        findings.extend(result.findings)
+        errors.extend(result.errors)
+    report = Report(findings=tuple(findings), errors=tuple(errors), sources=sources, files=tuple(files_seen),
+                    tool_version=__version__)
     text = render(fmt, report, color=use_color(output, no_color) and fmt == "text")
     emit_and_exit(text, report, config, output)

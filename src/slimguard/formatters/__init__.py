@@ -3,23 +3,35 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
 
 from slimguard.core.findings import Finding
 
 FORMATS = ("text", "json", "sarif", "checkstyle", "gitlab", "github")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Report:
-    findings: list[Finding] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    sources: dict[str, str] = field(default_factory=dict)  # path -> text, for showing source lines
-    files: list[str] = field(default_factory=list)
+    """What one run of lint, check or audit found: the input every formatter renders."""
+
+    findings: tuple[Finding, ...] = ()
+    errors: tuple[str, ...] = ()
+    sources: Mapping[str, str] = field(default_factory=dict)  # path -> text, for showing source lines
+    files: tuple[str, ...] = ()
     tool_version: str = ""
     kind: str = "lint"
-    summary: dict = field(default_factory=dict)
+    summary: Mapping[str, Any] = field(default_factory=dict)
     fix_command: str = "slimguard fix --write"  # how the text summary tells users to apply fixes
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "findings", tuple(self.findings))
+        object.__setattr__(self, "errors", tuple(self.errors))
+        object.__setattr__(self, "files", tuple(self.files))
+        object.__setattr__(self, "sources", MappingProxyType(dict(self.sources)))
+        object.__setattr__(self, "summary", MappingProxyType(dict(self.summary)))
 
 
 def render(fmt: str, report: Report, color: bool = False) -> str:

@@ -1,7 +1,7 @@
 """JSON: {"version", "findings": [...], "errors": [...], "summary": {...}}.
 
 Each finding: rule, aliases, concern, severity, title, message, file, line, column, end_line,
-end_column, origin, fix {available, safe, description}, fixable.
+end_column, origin, fix {available, applicability, description}, details.
 """
 
 from __future__ import annotations

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from slimguard.core.findings import Severity
+from slimguard.core.findings import Applicability, Severity
 from slimguard.formatters import Report
+
+_FIX_LABEL = {Applicability.SAFE: " [fix]", Applicability.UNSAFE: " [unsafe fix]",
+              Applicability.DISPLAY_ONLY: " [advice]"}
 
 _COLORS = {Severity.ERROR: "31", Severity.WARNING: "33", Severity.INFO: "36", Severity.STYLE: "35"}
 
@@ -27,7 +30,7 @@ def render(report: Report, color: bool = False) -> str:
             alias = f" ({', '.join(f.aliases)})" if f.aliases else ""
             fix = ""
             if f.fix is not None:
-                fix = " [fix]" if f.fix.safe else " [unsafe fix]"
+                fix = _FIX_LABEL[f.fix.applicability]
             out.append(f"  {f.line}:{f.column}  {sev}  {_c(f.rule, '1', color)}{alias} {f.message}{fix}")
             if 0 < f.line <= len(lines):
                 src = lines[f.line - 1].rstrip("\r").replace("\t", " ")
@@ -41,7 +44,7 @@ def render(report: Report, color: bool = False) -> str:
     n_files = len(report.files) or len(by_file)
     if report.findings:
         parts = ", ".join(f"{counts[s]} {s}" for s in ("error", "warning", "info", "style") if counts[s])
-        fixable = sum(1 for f in report.findings if f.fix is not None and f.fix.safe)
+        fixable = sum(1 for f in report.findings if f.fix is not None and f.fix.applies(unsafe=False))
         tail = f"; {fixable} fixable with `{report.fix_command}`" if fixable else ""
         out.append(f"{len(report.findings)} finding(s) in {n_files} file(s): {parts}{tail}")
     elif not report.errors:

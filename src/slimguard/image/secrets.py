@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from slimguard.analysis.secrets import credential_in, secret_name as _secret_name
 from slimguard.image.layers import basename, is_secret_candidate
 
 _PRIVATE_KEY = re.compile(rb"-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----")
@@ -17,22 +18,6 @@ _EXCLUDED_DIRS = ("usr/share/", "usr/lib/", "usr/include/", "usr/libexec/", "lib
 _EXCLUDED_PARTS = ("/node_modules/", "/site-packages/", "/dist-packages/", "/test/", "/tests/", "/testdata/",
                    "/fixtures/", "/examples/", "/example/", "/doc/", "/docs/")
 _ENV_SAMPLES = re.compile(r"\.(example|sample|template|dist|defaults?|schema|tpl)$", re.I)
-
-
-def _secret_name(name: str) -> bool:
-    try:
-        from slimguard.dockerfile.rules.sg019_secrets_env_arg import secret_name
-    except ImportError:  # pragma: no cover
-        return bool(re.search(r"(?:_|^)(?:apikey|auth|credentials?|key|password|passwd|secret|token)(?:_|$)", name, re.I))
-    return secret_name(name)
-
-
-def credential_in(value: str) -> str | None:
-    try:
-        from slimguard.dockerfile.rules.sg019_secrets_env_arg import credential_in as _cred
-    except ImportError:  # pragma: no cover
-        return "a private key" if "PRIVATE KEY-----" in value else None
-    return _cred(value)
 
 
 def mask(value: str) -> str:

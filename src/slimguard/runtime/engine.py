@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from slimguard.core.config import Config
 from slimguard.core.engine import Pragmas, RunResult, run_rules
@@ -23,12 +23,14 @@ class LoadError(Exception):
     """Bad input: one line naming the path (and line:col when known)."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class FileResult:
+    """The findings of one run-time input, or the errors (one line each) that stopped it."""
+
     path: str
     kind: str | None = None
-    findings: list[Finding] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    findings: tuple[Finding, ...] = ()
+    errors: tuple[str, ...] = ()
     document: Document | None = None
 
 
@@ -119,15 +121,10 @@ def check_text(text: str, path: str, kind: str | None = None, config: Config | N
                options: CheckOptions | None = None, images: ImageResolver | None = None,
                host: HostFS | None = None, env: dict[str, str] | None = None,
                project_dir: str | None = None) -> FileResult:
-    result = FileResult(path, kind)
+    """Load *text* (shown as *path*) and check it; a load error is the result's only error."""
     try:
         doc = load(text, path, kind, env=env, project_dir=project_dir)
     except LoadError as exc:
-        result.errors.append(str(exc))
-        return result
-    result.kind = doc.kind
-    result.document = doc
+        return FileResult(path, kind, errors=(str(exc),))
     run = check_document(doc, config, options, images, host)
-    result.findings = list(run.findings)
-    result.errors.extend(run.errors)
-    return result
+    return FileResult(path, doc.kind, run.findings, run.errors, doc)

@@ -44,18 +44,11 @@ class FixOutcome:
 def compute_fix(text: str, display: str, config: Any, lint_options: Any, resolver: Any,
                 unsafe: bool) -> FixOutcome:
     """What `slimguard fix [--unsafe]` makes of *text* (raises FixError on bad input)."""
-    from slimguard.core.fixes import FixError
-    from slimguard.dockerfile.fix import fix_dockerfile
-    from slimguard.dockerfile.lint import lint_text
+    from slimguard import api
 
-    def lint(t: str) -> list[Any]:
-        res = lint_text(t, display, config, lint_options, resolver)
-        if res.errors:
-            raise FixError(res.errors[0])
-        return res.findings
-
-    lint(text)  # reports a parse error / unknown --target before anything is built
-    result = fix_dockerfile(text, lint, unsafe=unsafe)
+    # the first round reports a parse error or an unknown --target before anything is built
+    result = api.fix(text, path=display, unsafe=unsafe, config=config, target=lint_options.target,
+                     build_args=lint_options.build_args, resolver=resolver)
     fixes = [f"{f.rule} line {f.line}: {f.fix.description}" for f in result.applied if f.fix is not None]
     return FixOutcome(result.text, fixes)
 
