@@ -4,13 +4,75 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, Callable, NoReturn, TypeVar
 
 import click
 
 if TYPE_CHECKING:
     from slimguard.core.config import Config
     from slimguard.formatters import Report
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+_THRESHOLDS = ["error", "warning", "info", "style", "none"]
+
+
+def _stack(*decorators: Callable[[F], F]) -> Callable[[F], F]:
+    def apply(fn: F) -> F:
+        for d in reversed(decorators):
+            fn = d(fn)
+        return fn
+    return apply
+
+
+def code_options(what: str = "ids, aliases or concerns") -> Callable[[F], F]:
+    """--select and --ignore, the same in every command."""
+    return _stack(
+        click.option("--select", multiple=True, metavar="CODES", help=f"Only these rules ({what})."),
+        click.option("--ignore", multiple=True, metavar="CODES", help=f"Skip these rules ({what})."),
+    )
+
+
+def report_options(*, hadolint_config: bool = True) -> Callable[[F], F]:
+    """--format, --output, --failure-threshold, --config (and --hadolint-config) for lint, check and audit."""
+    from slimguard.formatters import FORMATS
+
+    options = [
+        click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True),
+        click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to a file."),
+        click.option("--failure-threshold", "-t", type=click.Choice(_THRESHOLDS),
+                     help="Lowest severity that makes the exit code 1 (default: info, as hadolint)."),
+        click.option("--config", "config_file", type=click.Path(dir_okay=False),
+                     help="A .slimguard.toml or pyproject.toml."),
+    ]
+    if hadolint_config:
+        options.append(click.option("--hadolint-config", type=click.Path(dir_okay=False),
+                                    help="A .hadolint.yaml to honour."))
+    return _stack(*options)
+
+
+def no_color_option() -> Callable[[F], F]:
+    return click.option("--no-color", is_flag=True, help="No colours (NO_COLOR is honoured too).")
+
+
+def write_fixed(path: str, display: str, text: str, rules: list[str]) -> bool:
+    """Write a fixed file atomically and say so; False (with the error on stderr) when it cannot."""
+    from slimguard.cli.fix import atomic_write
+
+    try:
+        atomic_write(path, text)
+    except OSError as exc:
+        click.echo(f"slimguard: error: {path}: cannot write ({exc.strerror})", err=True)
+        return False
+    click.echo(f"{display}: fixed {', '.join(rules)}")
+    return True
+
+
+def report_applied(applied: tuple) -> None:
+    """One stderr line per applied fix: rule, line and what the fix did."""
+    for f in applied:
+        if f.fix is not None:
+            click.echo(f"  {f.rule} line {f.line}: {f.fix.description}", err=True)
 
 
 def use_color(output: str | None, no_color: bool) -> bool:

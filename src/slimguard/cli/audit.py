@@ -7,8 +7,7 @@ import time
 
 import click
 
-from slimguard.formatters import FORMATS
-from slimguard.cli._output import emit_and_exit, load_settings, use_color
+from slimguard.cli._output import code_options, emit_and_exit, load_settings, no_color_option, report_options, use_color
 
 _PROGRESS_MIN_BYTES = 200_000_000  # show a progress bar only for images at least this large
 
@@ -46,13 +45,8 @@ class _Progress:
 
 @click.command("audit")
 @click.argument("image", metavar="IMAGE")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to a file.")
-@click.option("--failure-threshold", "-t", type=click.Choice(["error", "warning", "info", "style", "none"]),
-              help="Lowest severity that makes the exit code 1 (default: info, as lint).")
-@click.option("--select", multiple=True, metavar="CODES", help="Only these rules (ids or concerns).")
-@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rules (ids or concerns).")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="A .slimguard.toml or pyproject.toml.")
+@report_options(hadolint_config=False)
+@code_options()
 @click.option("--platform", help="os/arch[/variant] to pick from an image index (default: this machine's).")
 @click.option("--deep", is_flag=True, help="registry: also download and read the layers (default: config only).")
 @click.option("--engine", type=click.Choice(["auto", "never"]), default="auto", show_default=True,
@@ -63,7 +57,7 @@ class _Progress:
 @click.option("--top", type=click.IntRange(1, 1000), default=10, show_default=True,
               help="How many largest files/directories to list.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar on stderr (default: when it is a TTY).")
-@click.option("--no-color", is_flag=True, help="No colours (NO_COLOR is honoured too).")
+@no_color_option()
 def command(image, fmt, output, failure_threshold, select, ignore, config_file, platform, deep, engine, max_ratio,
             no_dive, top, progress, no_color) -> None:
     """Audit a built image.

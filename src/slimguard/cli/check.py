@@ -7,8 +7,8 @@ import sys
 
 import click
 
-from slimguard.formatters import FORMATS
-from slimguard.cli._output import emit_and_exit, load_settings, use_color
+from slimguard.cli._output import (code_options, emit_and_exit, load_settings, no_color_option, report_applied,
+                                   report_options, use_color, write_fixed)
 
 
 @click.command("check")
@@ -17,14 +17,8 @@ from slimguard.cli._output import emit_and_exit, load_settings, use_color
               help="Check a docker run (or podman run) command line; repeatable.")
 @click.option("--kind", type=click.Choice(["compose", "kubernetes"]),
               help="What the files (or stdin) are, when the name and content do not tell.")
-@click.option("--select", multiple=True, metavar="CODES", help="Only these rules (ids or concerns).")
-@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rules (ids or concerns).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to a file.")
-@click.option("--failure-threshold", "-t", type=click.Choice(["error", "warning", "info", "style", "none"]),
-              help="Lowest severity that makes the exit code 1 (default: info).")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="A .slimguard.toml or pyproject.toml.")
-@click.option("--hadolint-config", type=click.Path(dir_okay=False), help="A .hadolint.yaml to honour.")
+@code_options()
+@report_options()
 @click.option("--engine", type=click.Choice(["auto", "never"]), default=None,
               help="Read image users from the local Docker engine when the image is there (never pulls).")
 @click.option("--fix", "do_fix", is_flag=True, help="Print the fixes as a unified diff (fixed command for --docker-run).")
@@ -32,7 +26,7 @@ from slimguard.cli._output import emit_and_exit, load_settings, use_color
 @click.option("--unsafe", is_flag=True, help="Also apply fixes that change behaviour.")
 @click.option("--uid", type=click.IntRange(1, 2**31 - 1), default=None, help="uid a fix uses when it must pick one.")
 @click.option("--gid", type=click.IntRange(1, 2**31 - 1), default=None, help="gid a fix uses when it must pick one.")
-@click.option("--no-color", is_flag=True, help="No colours (NO_COLOR is honoured too).")
+@no_color_option()
 def command(paths, docker_runs, kind, select, ignore, fmt, output, failure_threshold, config_file, hadolint_config,
             engine, do_fix, write, unsafe, uid, gid, no_color) -> None:
     """Check compose files, Kubernetes manifests (files, directories or '-' for stdin, e.g. from
@@ -104,7 +98,7 @@ def command(paths, docker_runs, kind, select, ignore, fmt, output, failure_thres
 def _fix(inputs, config, options, images, unsafe: bool, write: bool) -> None:
     from slimguard.runtime.engine import check_text
     from slimguard.runtime.fixing import FixError, fix_text
-    from slimguard.cli.fix import atomic_write, unified_diff
+    from slimguard.cli.fix import unified_diff
 
     errors = 0
     for display, text, kind, path in inputs:
@@ -135,22 +129,16 @@ def _fix(inputs, config, options, images, unsafe: bool, write: bool) -> None:
         elif result.text == text:
             pass
         elif write and path:
-            try:
-                atomic_write(path, result.text)
-            except OSError as exc:
-                click.echo(f"slimguard: error: {path}: cannot write ({exc.strerror})", err=True)
+            if not write_fixed(path, display, result.text, rules):
                 errors += 1
                 continue
-            click.echo(f"{display}: fixed {', '.join(rules)}")
         elif write:
             click.echo("slimguard: error: --write needs a file, not stdin", err=True)
             errors += 1
             continue
         else:
             sys.stdout.write(unified_diff(display, text, result.text))
-        for f in result.applied:
-            if f.fix is not None:
-                click.echo(f"  {f.rule} line {f.line}: {f.fix.description}", err=True)
+        report_applied(result.applied)
         left = [f for f in result.unfixed if f.fix is not None and not f.fix.safe and not unsafe]
         if left:
             click.echo(f"  {display}: {len(left)} more fix(es) change behaviour; add --unsafe to apply them",

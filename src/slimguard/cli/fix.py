@@ -9,7 +9,7 @@ import tempfile
 
 import click
 
-from slimguard.cli._output import load_settings, parse_build_args
+from slimguard.cli._output import code_options, load_settings, parse_build_args, report_applied, write_fixed
 
 
 def atomic_write(path: str, text: str) -> None:
@@ -48,8 +48,7 @@ def unified_diff(path: str, before: str, after: str) -> str:
 @click.option("--write", is_flag=True, help="Apply the changes to the files.")
 @click.option("--check", is_flag=True, help="Exit 1 when changes would be made; change nothing.")
 @click.option("--unsafe", is_flag=True, help="Also apply fixes that change behaviour (slim base, ports, splits).")
-@click.option("--select", multiple=True, metavar="CODES", help="Only fixes of these rules (ids, codes, concerns).")
-@click.option("--ignore", multiple=True, metavar="CODES", help="Not these rules.")
+@code_options()
 @click.option("--target", help="Stage whose result ships (default: the last stage).")
 @click.option("--build-arg", "build_args", multiple=True, metavar="KEY=VALUE")
 @click.option("--uid", type=click.IntRange(1, 2**31 - 1), default=None, help="uid of a created user (default 10001).")
@@ -100,18 +99,12 @@ def command(paths, write, check, unsafe, select, ignore, target, build_args, uid
         if check:
             click.echo(f"{source.display}: would fix {', '.join(rules)}")
         elif write:
-            try:
-                atomic_write(path, result.text)
-            except OSError as exc:
-                click.echo(f"slimguard: error: {path}: cannot write ({exc.strerror})", err=True)
+            if not write_fixed(path, source.display, result.text, rules):
                 errors += 1
                 continue
-            click.echo(f"{source.display}: fixed {', '.join(rules)}")
         else:
             sys.stdout.write(unified_diff(source.display, source.text, result.text))
-        for f in result.applied:
-            if f.fix is not None:
-                click.echo(f"  {f.rule} line {f.line}: {f.fix.description}", err=True)
+        report_applied(result.applied)
     if errors:
         sys.exit(2)
     if check and changed:

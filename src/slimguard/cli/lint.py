@@ -7,27 +7,21 @@ import sys
 
 import click
 
-from slimguard.formatters import FORMATS
-from slimguard.cli._output import emit_and_exit, load_settings, parse_build_args, use_color
+from slimguard.cli._output import (code_options, emit_and_exit, load_settings, no_color_option, parse_build_args,
+                                   report_options, use_color)
 
 
 @click.command("lint")
 @click.argument("paths", nargs=-1, metavar="[PATH ...|-]")
 @click.option("--target", help="Stage whose result ships (default: the last stage).")
 @click.option("--build-arg", "build_args", multiple=True, metavar="KEY=VALUE", help="Value for an ARG.")
-@click.option("--select", multiple=True, metavar="CODES", help="Only these rules (ids, hadolint codes or concerns).")
-@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rules (ids, hadolint codes or concerns).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to a file.")
-@click.option("--failure-threshold", "-t", type=click.Choice(["error", "warning", "info", "style", "none"]),
-              help="Lowest severity that makes the exit code 1 (default: info, as hadolint).")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="A .slimguard.toml or pyproject.toml.")
-@click.option("--hadolint-config", type=click.Path(dir_okay=False), help="A .hadolint.yaml to honour.")
+@code_options("ids, hadolint codes or concerns")
+@report_options()
 @click.option("--hadolint-compat", is_flag=True, default=None,
               help="Check every stage like hadolint does, not only the target stage.")
 @click.option("--engine", type=click.Choice(["auto", "never"]), default=None,
               help="Inspect base images in the local Docker engine when present (never pulls).")
-@click.option("--no-color", is_flag=True, help="No colours (NO_COLOR is honoured too).")
+@no_color_option()
 def command(paths, target, build_args, select, ignore, fmt, output, failure_threshold, config_file,
             hadolint_config, hadolint_compat, engine, no_color) -> None:
     """Lint Dockerfiles (files, directories or '-' for stdin)."""
