@@ -62,3 +62,30 @@ def test_select_and_unparsable_input(tmp_path):
     bad.write_text("FROM x\nRUN <<EOF\n")
     proc = run(str(bad))
     assert proc.returncode == 2 and "unterminated heredoc" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_write_keeps_setuid_setgid_sticky_and_owner(tmp_path):
+    p = tmp_path / "Dockerfile"
+    p.write_text("FROM debian:bookworm\nCMD [\"bash\"]\n")
+    os.chown(p, 1234, 2345)  # the tests run as root in CI; chown first, it clears setuid/setgid
+    os.chmod(p, 0o4750 | stat.S_ISGID | stat.S_ISVTX)
+    proc = run("--write", str(p))
+    assert proc.returncode == 0, proc.stderr
+    st = p.stat()
+    assert "USER" in p.read_text()
+    assert stat.S_IMODE(st.st_mode) == 0o4750 | stat.S_ISGID | stat.S_ISVTX
+    assert (st.st_uid, st.st_gid) == (1234, 2345)
+
+
+def test_write_through_a_symlink_fixes_the_target_and_keeps_the_link(tmp_path):
+    target = tmp_path / "real" / "Dockerfile"
+    target.parent.mkdir()
+    target.write_text("FROM debian:bookworm\nCMD [\"bash\"]\n")
+    link = tmp_path / "Dockerfile"
+    link.symlink_to(target)
+    proc = run("--write", str(link))
+    assert proc.returncode == 0, proc.stderr
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert "USER" in target.read_text()
+    # the target is outside the directory slimguard runs in: it says where it wrote
+    assert f"in {target}, outside" in proc.stdout

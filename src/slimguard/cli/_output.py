@@ -56,15 +56,19 @@ def no_color_option() -> Callable[[F], F]:
 
 
 def write_fixed(path: str, display: str, text: str, rules: list[str]) -> bool:
-    """Write a fixed file atomically and say so; False (with the error on stderr) when it cannot."""
-    from slimguard.cli.fix import atomic_write
+    """Write a fixed file atomically and say so; False (with the error on stderr) when it cannot.
+
+    Through a symlink the target is written, and a target outside the current directory is named.
+    """
+    from slimguard.core.files import atomic_write, outside
 
     try:
-        atomic_write(path, text)
+        written = atomic_write(path, text)
     except OSError as exc:
         click.echo(f"slimguard: error: {path}: cannot write ({exc.strerror})", err=True)
         return False
-    click.echo(f"{display}: fixed {', '.join(rules)}")
+    via = f" (through the symlink, in {written}, outside {os.getcwd()})" if outside(written, os.getcwd()) else ""
+    click.echo(f"{display}: fixed {', '.join(rules)}{via}")
     return True
 
 

@@ -5,35 +5,10 @@ from __future__ import annotations
 import difflib
 import os
 import sys
-import tempfile
 
 import click
 
 from slimguard.cli._output import code_options, load_settings, parse_build_args, report_applied, write_fixed
-
-
-def atomic_write(path: str, text: str) -> None:
-    """Replace *path* atomically, keeping its permission bits."""
-    st = os.stat(path)
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".slimguard-", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode("utf-8"))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, st.st_mode & 0o7777)
-        try:
-            os.chown(tmp, st.st_uid, st.st_gid)
-        except (PermissionError, AttributeError):
-            pass
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
