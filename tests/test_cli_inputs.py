@@ -111,3 +111,20 @@ def test_bad_build_arg(tmp_path):
     p.write_text("FROM x\n")
     proc = run("dump", str(p), "--build-arg", "NOVALUE")
     assert proc.returncode == 2 and "Traceback" not in proc.stderr.decode()
+
+
+@pytest.mark.parametrize("command", [["lint", "--engine", "never"], ["check", "--engine", "never"]])
+def test_text_mode_errors_leave_stdout_empty(tmp_path, command):
+    proc = run(*command, str(tmp_path / "missing"))
+    assert_clean_error(proc, "no such file")
+    assert proc.stdout == b""
+
+
+@pytest.mark.parametrize("command", [["lint"], ["check"], ["fix"], ["audit", "docker-archive:/nonexistent.tar"]])
+def test_unknown_codes_are_errors_everywhere(tmp_path, command):
+    f = tmp_path / "Dockerfile"
+    f.write_text("FROM scratch\n")
+    args = [*command] if command[0] == "audit" else [*command, str(f)]
+    for flag in ("--select", "--ignore"):
+        assert_clean_error(run(*args, flag, "DL3999"), flag, "DL3999")
+        assert_clean_error(run(*args, flag, "SG999"), flag, "SG999")

@@ -49,4 +49,5 @@ def render(report: Report, color: bool = False) -> str:
         out.append(f"{len(report.findings)} finding(s) in {n_files} file(s): {parts}{tail}")
     elif not report.errors:
         out.append(f"No findings in {n_files} file(s).")
-    return "\n".join(out).rstrip("\n") + "\n"
+    text = "\n".join(out).rstrip("\n")
+    return text + "\n" if text else ""  # errors only: they go to stderr, stdout stays empty
