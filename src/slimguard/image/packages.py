@@ -9,7 +9,6 @@ once. Otherwise the database's own figure is used (dpkg ``Installed-Size`` in Ki
 from __future__ import annotations
 
 import os
-import re
 import sqlite3
 import struct
 import tempfile
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from slimguard.image.overlay import Overlay
 
+from slimguard.analysis.packages import CATEGORY_LABEL, classify  # noqa: F401  (image/checks.py imports them from here)
 from slimguard.image.layers import REG
 
 
@@ -30,55 +30,6 @@ class Package:
     size: int = 0  # bytes
     size_source: str = ""  # "files" (measured), "database"
     files: list = field(default_factory=list, repr=False)  # owned paths, when known
-
-
-# ------------------------------------------------------------------------------ classification
-
-COMPILERS = re.compile(
-    r"^(gcc|g\+\+|cpp|gfortran|gccgo|clang|llvm|tcc|nasm|yasm|rustc|cargo|golang|golang-go|javac)(-\d+(\.\d+)*)?$"
-    r"|^(gcc|g\+\+|cpp)(-\d+)?-[a-z0-9_]+-linux-gnu[a-z]*$|^openjdk-\d+-jdk(-headless)?$|^default-jdk(-headless)?$"
-    r"|^java-[\d.]+-openjdk-devel$|^golang-[\d.]+-go$")
-BUILD_TOOLS = frozenset({
-    "make", "cmake", "autoconf", "automake", "autotools-dev", "libtool", "libtool-bin", "dpkg-dev",
-    "build-essential", "build-base", "binutils", "pkg-config", "pkgconf", "pkgconf-bin", "bison", "flex", "m4",
-    "ninja-build", "meson", "scons", "patch", "gettext", "fakeroot", "devscripts", "debhelper", "bazel",
-    "maven", "gradle", "ant", "alpine-sdk", "abuild", "rpm-build", "gcc-c++",
-})
-SCM = frozenset({"git", "git-core", "git-man", "mercurial", "subversion", "bzr", "brz", "cvs", "fossil", "darcs",
-                 "git-lfs"})
-DOWNLOADERS = frozenset({"curl", "wget", "wget2", "aria2", "lftp", "rsync", "openssh-client", "ftp", "netcat",
-                         "netcat-openbsd", "netcat-traditional", "socat", "ncat", "nmap"})
-PACKAGE_MANAGERS = frozenset({"apt", "dpkg", "apk-tools", "dnf", "yum", "microdnf", "rpm", "zypper", "tdnf",
-                              "python3-pip", "python-pip", "py3-pip", "pip", "npm", "yarn", "yarnpkg", "composer",
-                              "gem", "rubygems", "aptitude", "snapd", "conda"})
-SHELLS = frozenset({"bash", "dash", "zsh", "ksh", "mksh", "tcsh", "csh", "fish", "busybox", "busybox-static",
-                    "busybox-binsh", "ash", "yash", "posh"})
-
-CATEGORIES = ("compiler", "build-tool", "dev-headers", "scm", "downloader", "package-manager", "shell")
-CATEGORY_LABEL = {
-    "compiler": "compilers", "build-tool": "build tools", "dev-headers": "development headers",
-    "scm": "source control clients", "downloader": "downloaders", "package-manager": "package managers",
-    "shell": "shells",
-}
-
-
-def classify(name: str) -> str | None:
-    n = name.split(":", 1)[0].lower()
-    if COMPILERS.match(n):
-        return "compiler"
-    if n in BUILD_TOOLS or n.startswith("binutils-"):
-        return "build-tool"
-    if n.endswith(("-dev", "-devel", "-headers")) or n.startswith("libstdc++-") and n.endswith("-dev"):
-        return "dev-headers"
-    if n in SCM:
-        return "scm"
-    if n in DOWNLOADERS:
-        return "downloader"
-    if n in PACKAGE_MANAGERS:
-        return "package-manager"
-    if n in SHELLS:
-        return "shell"
-    return None
 
 
 # ------------------------------------------------------------------------------ dpkg

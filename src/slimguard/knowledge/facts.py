@@ -13,6 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from slimguard.analysis.packages import is_build_tool
+
+# Still imported by slimguard.verify.facts (its build_tools report); this module classifies with the
+# shared taxonomy. Goes once verify.facts uses slimguard.analysis.packages too.
 BUILD_TOOL_PACKAGES = frozenset(
     {
         "gcc", "g++", "cpp", "clang", "make", "cmake", "autoconf", "automake", "libtool", "dpkg-dev",
@@ -61,7 +65,7 @@ class ImageFacts:
     def build_tool_packages(self) -> list[str]:
         if self.packages is None:
             return []
-        return sorted(p for p in self.packages if p in BUILD_TOOL_PACKAGES or p.endswith("-dev"))
+        return sorted(p for p in self.packages if is_build_tool(p))
 
 
 def parse_passwd(text: str) -> dict[str, tuple[int, int]]:
@@ -299,8 +303,7 @@ def _inspect(client: Any, image: Any, reference: str) -> ImageFacts:
         creation = "busybox"
     build_tools = None
     if packages is not None:
-        build_tools = any(p in BUILD_TOOL_PACKAGES for p in packages) or any(
-            p.endswith("-dev") for p in packages)
+        build_tools = any(is_build_tool(p) for p in packages)
     is_jdk = None
     if packages is not None:
         is_jdk = any(p.startswith("default-jdk") or "-jdk" in p for p in packages)

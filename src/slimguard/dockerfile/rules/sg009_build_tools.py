@@ -3,190 +3,23 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator, Mapping
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from slimguard.core.findings import Finding, Severity
 from slimguard.core.rule import Rule, RuleDocs
 from slimguard.dockerfile.context import LintContext
+from slimguard.analysis.packages import BUILD_CATEGORIES, CATEGORY_LABEL, package_name, programs
+from slimguard.dockerfile.analysis.installs import Installed, family, os_package_ops, run_build_tools
 
 if TYPE_CHECKING:
     from slimguard.dockerfile.model import Stage, Step
-    from slimguard.dockerfile.shell import PackageOp
-
-# --------------------------------------------------------------------------- classification
-
-_COMPILER = re.compile(r"(?:gcc|g\+\+|cpp|cc|c\+\+|clang|clang\+\+|gfortran|tcc|llvm)(?:-\d+(?:\.\d+)*)?")
-_COMPILER_NAMES = frozenset({
-    "build-essential", "build-base", "alpine-sdk", "binutils", "gcc-c++", "development tools",
-    "@development-tools", "@development tools",
-})
-_BUILD_SYSTEMS = frozenset({
-    "make", "cmake", "cmake3", "autoconf", "automake", "libtool", "libtool-bin", "pkg-config", "pkgconf",
-    "pkgconfig", "ninja-build", "meson", "dpkg-dev",
-})
-_HEADERS = frozenset({"linux-headers", "kernel-headers", "linux-libc-dev"})
-_SCM = frozenset({"git", "git-core", "git-lfs", "mercurial", "hg", "subversion", "svn", "bzr", "breezy"})
-_DOWNLOADERS = frozenset({"curl", "wget"})
-
-CATEGORY_ORDER = ("compiler", "build", "headers", "scm", "download")
-CATEGORY_LABELS = {
-    "compiler": "compilers",
-    "build": "build tools",
-    "headers": "development headers",
-    "scm": "source-control clients",
-    "download": "downloaders",
-}
-# package managers of the operating system (pip, npm, ... install application dependencies)
-OS_MANAGERS = frozenset({"apt", "apk", "dnf", "zypper"})
-
-_VERSION_SPLIT = re.compile(r"[=<>~]")
-_VAR = re.compile(r"\$(?:\{(\w+)\}|(\w+))")
-
-
-def package_name(text: str) -> str:
-    """``gcc=4:12.2.0-3`` / ``libc6-dev:amd64`` / ``git/bookworm`` / ``curl~8`` -> the bare name."""
-    name = _VERSION_SPLIT.split(text, 1)[0]
-    name = name.split("/", 1)[0] if not name.startswith("/") else name
-    if ":" in name and not name.startswith("@"):
-        name = name.split(":", 1)[0]
-    return name.strip().lower()
-
-
-_RPM_VERSION = re.compile(r"(.+?)-\d[\w.+~^]*(?:-[\w.+~^]+)?")
-
-
-def classify_package(text: str) -> str | None:
-    """The build-tool category of a package name, or None for anything else."""
-    name = package_name(text)
-    if not name or name.startswith(("-", ".")) or name.endswith((".deb", ".rpm", ".apk")):
-        return None
-    category = _category(name)
-    if category is None:
-        m = _RPM_VERSION.fullmatch(name)  # dnf/zypper name-version[-release]: openssl-devel-3.0.7
-        if m is not None:
-            category = _category(m.group(1))
-    return category
-
-
-def _category(name: str) -> str | None:
-    if name in _COMPILER_NAMES or _COMPILER.fullmatch(name):
-        return "compiler"
-    if name in _BUILD_SYSTEMS:
-        return "build"
-    if name in _HEADERS or name.endswith(("-dev", "-devel")):
-        return "headers"
-    if name in _SCM:
-        return "scm"
-    if name in _DOWNLOADERS:
-        return "download"
-    return None
-
-
-# --------------------------------------------------------------------------- installs in a RUN
-
-
-@dataclass(frozen=True)
-class Installed:
-    package: str  # bare name
-    category: str
-    op: "PackageOp"
-
-
-def _strip_quotes(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-        return value[1:-1]
-    return value
-
-
-def _shell_vars(step: "Step", before: int) -> dict[str, str]:
-    """Simple ``NAME=value`` assignments made by the script before offset *before*."""
-    out: dict[str, str] = {}
-    assert step.run is not None
-    for cmd in step.run.script.commands:
-        if cmd.start >= before:
-            break
-        pairs: list[str] = []
-        if cmd.name is None:
-            pairs = list(cmd.assignments)
-        elif cmd.name in ("export", "readonly", "local", "declare"):
-            pairs = [a.raw for a in cmd.args if "=" in a.raw]
-        for pair in pairs:
-            key, _, value = pair.partition("=")
-            if key.isidentifier():
-                out[key] = _strip_quotes(value)
-    return out
-
-
-def _expand(words: tuple[str, ...], env: Mapping[str, str], local: Mapping[str, str]) -> list[str]:
-    """Package operands with ``$VAR`` operands replaced by the words of their value when known."""
-    out: list[str] = []
-    for w in words:
-        m = _VAR.fullmatch(w)
-        if m is not None:
-            name = m.group(1) or m.group(2)
-            value = local.get(name, env.get(name))
-            if value is not None:
-                out.extend(value.split())
-                continue
-        out.append(w)
-    return out
-
-
-def _family(manager: str) -> str:
-    return "apt" if manager == "dpkg" else manager
-
-
-def package_ops(step: "Step") -> list["PackageOp"]:
-    from slimguard.dockerfile.shell import PackageOp
-
-    if step.run is None:
-        return []
-    return [op for op in step.run.script.of_type(PackageOp) if _family(op.manager) in OS_MANAGERS]
-
-
-def run_build_tools(step: "Step") -> tuple[list[Installed], list[Installed]]:
-    """(kept, removed): build-tool packages a RUN installs, split by whether the same RUN removes them again."""
-    if step.run is None:
-        return [], []
-    ops = package_ops(step)
-    apt_mark_auto = any(
-        c.name == "apt-mark" and c.args and c.args[0].text in ("auto", "markauto") for c in step.run.script.commands
-    )
-    kept: list[Installed] = []
-    removed: list[Installed] = []
-    for i, op in enumerate(ops):
-        if op.action != "install":
-            continue
-        local = _shell_vars(step, op.command.start)
-        for pkg in _expand(op.packages, step.env, local):
-            category = classify_package(pkg)
-            if category is None:
-                continue
-            item = Installed(package_name(pkg), category, op)
-            (removed if _removed_later(item, ops[i + 1:], step, apt_mark_auto) else kept).append(item)
-    return kept, removed
-
-
-def _removed_later(item: Installed, later: list["PackageOp"], step: "Step", apt_mark_auto: bool) -> bool:
-    fam = _family(item.op.manager)
-    for op in later:
-        if op.action != "remove" or _family(op.manager) != fam:
-            continue
-        names = {package_name(p) for p in _expand(op.packages, step.env, _shell_vars(step, op.command.start))}
-        if item.package in names:
-            return True
-        if fam == "apk" and item.op.virtual and item.op.virtual in op.packages:
-            return True
-        if fam == "apt" and not op.packages and apt_mark_auto:
-            # apt-mark auto '.*'; apt-mark manual $saved; apt-get purge --auto-remove: the official-image idiom
-            return True
-    return False
 
 
 def removal_hint(manager: str, packages: list[str]) -> str:
+    """How to remove *packages* again in the RUN that installs them."""
     shown = " ".join(packages)
-    fam = _family(manager)
+    fam = family(manager)
     if fam == "apk":
         return f"apk add --virtual .build-deps {shown} && ... && apk del .build-deps"
     if fam == "dnf":
@@ -196,9 +29,10 @@ def removal_hint(manager: str, packages: list[str]) -> str:
     return f"... && apt-get purge -y --auto-remove {shown}"
 
 
-def runtime_uses(stage: "Stage", tool: str) -> bool:
-    """True when CMD, ENTRYPOINT or HEALTHCHECK of the stage (or its parents) runs *tool*."""
-    pattern = re.compile(rf"(?<![\w./-]){re.escape(tool)}(?![\w.-])")
+def runtime_uses(stage: "Stage", package: str) -> bool:
+    """True when CMD, ENTRYPOINT or HEALTHCHECK of the stage (or its parents) runs a program of *package*."""
+    names = "|".join(re.escape(p) for p in programs(package))
+    pattern = re.compile(rf"(?<![\w./-])(?:{names})(?![\w.-])")
     for s in stage.chain():
         for ins in (s.cmd, s.entrypoint, s.healthcheck):
             if ins is not None and pattern.search(ins.rest or ""):
@@ -208,10 +42,10 @@ def runtime_uses(stage: "Stage", tool: str) -> bool:
 
 def _describe(items: list[Installed]) -> str:
     parts = []
-    for cat in CATEGORY_ORDER:
+    for cat in BUILD_CATEGORIES:
         names = sorted({i.package for i in items if i.category == cat})
         if names:
-            parts.append(f"{CATEGORY_LABELS[cat]} {', '.join(names)}")
+            parts.append(f"{CATEGORY_LABEL[cat]} {', '.join(names)}")
     return "; ".join(parts)
 
 
@@ -281,7 +115,7 @@ class BuildTools(Rule):
             kept, _ = run_build_tools(step)
             if not kept:
                 continue
-            kept = [i for i in kept if i.category != "download" or not runtime_uses(stage, i.package)]
+            kept = [i for i in kept if i.category != "downloader" or not runtime_uses(stage, i.package)]
             if not kept:
                 continue
             yield self._run_finding(ctx, step, kept, steps[index + 1:])
@@ -290,12 +124,12 @@ class BuildTools(Rule):
             yield base
 
     def _run_finding(self, ctx: LintContext, step: "Step", kept: list[Installed], later: list["Step"]) -> Finding:
-        heavy = [i for i in kept if i.category != "download"]
+        heavy = [i for i in kept if i.category != "downloader"]
         names = sorted({i.package for i in kept})
         message = f"RUN leaves {_describe(kept)} in the final image"
         removed_at = None
         for other in later:
-            for op in package_ops(other):
+            for op in os_package_ops(other):
                 if op.action == "remove" and set(names) & {package_name(p) for p in op.packages}:
                     removed_at = other.instruction.start_line
                     break

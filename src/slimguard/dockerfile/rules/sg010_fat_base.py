@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Iterator
 from slimguard.core.findings import Applicability, Edit, Finding, Fix, Severity
 from slimguard.core.rule import Rule, RuleDocs
 from slimguard.dockerfile.context import LintContext
-from slimguard.dockerfile.rules.sg009_build_tools import package_name, package_ops
+from slimguard.analysis.packages import package_name
+from slimguard.dockerfile.analysis.installs import os_package_ops
 
 if TYPE_CHECKING:
     from slimguard.knowledge.bases import VariantSuggestion
@@ -143,7 +144,7 @@ class FatBase(Rule):
         for step in stage.all_steps():
             if step.in_onbuild or step.run is None:
                 continue
-            for op in package_ops(step):
+            for op in os_package_ops(step):
                 if op.action == "install":
                     installed.update(package_name(p) for p in op.packages)
             builds = step.run.script.of_type(Build)

@@ -8,7 +8,7 @@ from slimguard.core.findings import Applicability, Finding, Fix, Severity
 from slimguard.dockerfile.shell import CacheCleanup
 from slimguard.core.rule import Rule, RuleDocs
 from slimguard.dockerfile.context import LintContext
-from slimguard.dockerfile.rules.sg012_apt_no_recommends import (
+from slimguard.dockerfile.analysis.pkgsites import (
     RunSite, append_to_run, command_finding, covered, hadolint_sees, mount_targets, package_ops,
     run_sites,
 )
