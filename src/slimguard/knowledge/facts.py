@@ -15,17 +15,6 @@ from typing import Any
 
 from slimguard.analysis.packages import is_build_tool
 
-# Still imported by slimguard.verify.facts (its build_tools report); this module classifies with the
-# shared taxonomy. Goes once verify.facts uses slimguard.analysis.packages too.
-BUILD_TOOL_PACKAGES = frozenset(
-    {
-        "gcc", "g++", "cpp", "clang", "make", "cmake", "autoconf", "automake", "libtool", "dpkg-dev",
-        "build-essential", "build-base", "git", "mercurial", "subversion", "bzr", "curl", "wget",
-        "musl-dev", "libc6-dev", "binutils", "patch", "pkg-config", "pkgconf", "gcc-12", "g++-12",
-        "openjdk-17-jdk-headless", "openjdk-17-jdk", "default-jdk", "default-jdk-headless",
-    }
-)
-
 
 @dataclass(frozen=True)
 class ImageFacts:

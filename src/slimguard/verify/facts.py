@@ -2,8 +2,8 @@
 
 /etc/passwd and /etc/group (does the user exist, what is uid N called), the package
 database (dpkg ``status``, distroless ``status.d/``, apk ``installed``) for the package count
-and the build tools left in the image (compilers, make, git, curl ... as listed in
-:data:`slimguard.knowledge.facts.BUILD_TOOL_PACKAGES`).
+and the build tools left in the image (compilers, build tools, source control and downloaders as
+:mod:`slimguard.analysis.packages` classifies them; headers are counted separately).
 """
 
 from __future__ import annotations
@@ -13,7 +13,10 @@ import tarfile
 from dataclasses import dataclass, field
 from typing import Any
 
-from slimguard.knowledge.facts import BUILD_TOOL_PACKAGES, parse_apk_installed, parse_dpkg_status, parse_group, parse_passwd
+from slimguard.analysis.packages import classify
+from slimguard.knowledge.facts import parse_apk_installed, parse_dpkg_status, parse_group, parse_passwd
+
+_TOOL_CATEGORIES = frozenset({"compiler", "build-tool", "scm", "downloader"})
 
 # for run_container(read_files=...): the package databases in order of preference
 FILES = ("/etc/passwd", "/etc/group", "/var/lib/dpkg/status|/var/lib/dpkg/status.d|/lib/apk/db/installed")
@@ -57,13 +60,13 @@ class ImageContents:
     def build_tools(self) -> list[str] | None:
         if self.packages is None:
             return None
-        return sorted(p for p in self.packages if p in BUILD_TOOL_PACKAGES)
+        return sorted(p for p in self.packages if classify(p) in _TOOL_CATEGORIES)
 
     @property
     def dev_packages(self) -> int | None:
         if self.packages is None:
             return None
-        return sum(1 for p in self.packages if p.endswith("-dev"))
+        return sum(1 for p in self.packages if classify(p) == "dev-headers")
 
     def user_name(self, uid: int) -> str | None:
         for name, (u, _g) in self.users.items():
