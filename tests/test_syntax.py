@@ -291,3 +291,16 @@ def test_heredoc_node_types():
 def test_parse_rejects_bytes():
     with pytest.raises(TypeError):
         parse(b"FROM x")  # type: ignore[arg-type]
+
+
+def test_long_onbuild_chain_parses_without_recursion():
+    """A 5,000-level ONBUILD chain (BuildKit refuses the nesting) round-trips and reports errors, no RecursionError."""
+    text = "FROM scratch\n" + "ONBUILD " * 5000 + "RUN true\n"
+    tree = parse(text)
+    assert str(tree) == text
+    assert tree.errors and "isn't allowed as an ONBUILD trigger" in tree.errors[0].message
+    ins = tree.instructions[1]
+    depth = 0
+    while ins.trigger is not None:
+        ins, depth = ins.trigger, depth + 1
+    assert depth == 5000 and ins.name == "RUN"

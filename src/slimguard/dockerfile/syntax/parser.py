@@ -342,7 +342,35 @@ class _Parser:
         append(Token(kind, sub, source + (a - lstart)))
 
     def _analyze(self, ins: Instruction, line: LogicalLine, lo: int, hi: int, regions: list) -> None:
-        """Fill in the semantic fields of *ins* from the logical text [lo, hi)."""
+        """Fill in the semantic fields of *ins* from the logical text [lo, hi).
+
+        ``ONBUILD ONBUILD …`` chains are walked in a loop, not by recursion, so no chain length can
+        exhaust Python's stack; each ONBUILD level is completed from its trigger, deepest first.
+        """
+        pending: list[tuple[Instruction, Instruction, str, int]] = []
+        current: Instruction | None = ins
+        while current is not None:
+            descend = self._analyze_one(current, line, lo, hi, regions)
+            if descend is None:
+                break
+            trig, lo, rest, kw_src = descend
+            hi = lo + len(rest)
+            pending.append((current, trig, rest, kw_src))
+            current = trig
+        for parent, trig, rest, kw_src in reversed(pending):
+            trig.original = rest
+            parent.trigger = trig
+            if trig.name == "ONBUILD":
+                parent._value = ("",) if trig.trigger is not None else ()
+            else:
+                parent._value = trig._value
+            parent.is_json, parent.json_args = trig.is_json, trig.json_args
+            if trig.name in _NOT_TRIGGERS:
+                trig.errors.append(self._error(f"{trig.name} isn't allowed as an ONBUILD trigger", kw_src))
+
+    def _analyze_one(self, ins: Instruction, line: LogicalLine, lo: int, hi: int,
+                     regions: list) -> tuple[Instruction, int, str, int] | None:
+        """Analyze one level; for ``ONBUILD X`` return (trigger to fill, its start, its text, keyword pos)."""
         text = line.text[:hi].rstrip(_GO_SPACE)
         hi = len(text)
         ks, ke = buildkit.split_keyword(text[lo:])
@@ -369,20 +397,9 @@ class _Parser:
         name = ins.name if ins.is_known else ""
         if name == "ONBUILD":
             if rest:
-                trig = Instruction(escape=self.escape)
-                self._analyze(trig, line, rs, rs + len(rest), regions)
-                trig.original = rest
-                ins.trigger = trig
-                if trig.name == "ONBUILD":
-                    ins._value = ("",) if trig.trigger is not None else ()
-                else:
-                    ins._value = trig._value
-                ins.is_json, ins.json_args = trig.is_json, trig.json_args
-                if trig.name in _NOT_TRIGGERS:
-                    trig.errors.append(self._error(f"{trig.name} isn't allowed as an ONBUILD trigger", kw_src))
-            else:
-                ins.errors.append(self._error("ONBUILD requires at least one argument", kw_src))
-            return
+                return Instruction(escape=self.escape), rs, rest, kw_src
+            ins.errors.append(self._error("ONBUILD requires at least one argument", kw_src))
+            return None
         if rest:
             regions.append((rs, rs + len(rest), TokenKind.ARGUMENT))
         try:
