@@ -427,3 +427,32 @@ def test_words_agree_with_word(text: str) -> None:
 def test_text_without_specials_is_unchanged(text: str) -> None:
     assert expand_word(text, ENV).value == text
     assert expand_raw(text, ENV).value == text
+
+
+def test_deep_nesting_is_refused_at_a_documented_depth_not_by_the_stack():
+    from slimguard.dockerfile.expand import MAX_NESTING
+
+    def nested(n: int) -> str:
+        word = "x"
+        for _ in range(n):
+            word = "${a:-" + word + "}"
+        return word
+
+    assert expand_word(nested(MAX_NESTING - 1), {}).value == "x"
+    with pytest.raises(ExpansionError, match="nested deeper than"):
+        expand_word(nested(5000), {})
+
+
+def test_deeply_nested_env_lints_and_fixes_without_a_traceback(tmp_path):
+    import subprocess
+    import sys
+
+    word = "x"
+    for _ in range(2000):
+        word = "${a:-" + word + "}"
+    f = tmp_path / "Dockerfile"
+    f.write_text(f"FROM scratch\nARG a\nENV B={word}\nRUN echo $B\n")
+    for cmd in ("lint", "fix"):
+        proc = subprocess.run([sys.executable, "-m", "slimguard", cmd, "--engine", "never", str(f)],
+                              capture_output=True, text=True, timeout=60)
+        assert "Traceback" not in proc.stderr and proc.returncode in (0, 1), proc.stderr

@@ -101,6 +101,7 @@ _SPACE = frozenset(
 _HEREDOC_SPACE = frozenset("\t\r ")
 _SPECIAL_PARAMS = frozenset("@*#?-$!0")
 _BOM = "\ufeff"
+MAX_NESTING = 100  # ${a:-${b:-...}} deeper than this is refused (an ExpansionError), not recursed into
 
 
 def _is_digit(ch: str) -> bool:
@@ -192,6 +193,7 @@ class _Lexer:
         self.skip_quotes = skip_quotes
         self.lenient = lenient
         self.raw_escapes = False
+        self.depth = 0
         self.log: list[tuple[str, int]] = []
 
     # -- scanner -------------------------------------------------------
@@ -229,9 +231,13 @@ class _Lexer:
     ) -> str:
         saved = self.raw_escapes
         self.raw_escapes = raw_escapes
+        self.depth += 1
         try:
+            if self.depth > MAX_NESTING:
+                raise ExpansionError(f"variable substitution nested deeper than {MAX_NESTING} levels")
             return self._process(stop, words)
         finally:
+            self.depth -= 1
             self.raw_escapes = saved
 
     def _process(self, stop: str | None, words: _Words | None) -> str:
