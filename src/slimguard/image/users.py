@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from slimguard.analysis.users import UserSpec, parse_group, parse_passwd
+
 
 @dataclass
 class ResolvedUser:
@@ -18,10 +20,6 @@ class ResolvedUser:
     passwd_found: bool = False
     how: str = ""  # how the uid was determined
 
-    @property
-    def is_root(self) -> bool:
-        return self.uid == 0
-
     def display(self) -> str:
         if self.uid is None:
             return f"{self.spec} (unresolved)" if self.spec else "root (unset)"
@@ -32,50 +30,33 @@ class ResolvedUser:
         return f"{self.spec or '(unset)'} -> {names} ({ident})"
 
 
-def parse_passwd(text: str) -> list[tuple[str, int, int]]:
-    out = []
-    for line in text.splitlines():
-        parts = line.split(":")
-        if len(parts) >= 4 and parts[2].strip().isdigit() and parts[3].strip().isdigit():
-            out.append((parts[0], int(parts[2]), int(parts[3])))
-    return out
-
-
-def parse_group(text: str) -> list[tuple[str, int]]:
-    out = []
-    for line in text.splitlines():
-        parts = line.split(":")
-        if len(parts) >= 3 and parts[2].strip().isdigit():
-            out.append((parts[0], int(parts[2])))
-    return out
-
-
 def resolve_user(spec: str | None, passwd: str | None, group: str | None) -> ResolvedUser:
     spec = (spec or "").strip()
     r = ResolvedUser(spec)
     users = parse_passwd(passwd) if passwd is not None else None
     groups = parse_group(group) if group is not None else None
     r.passwd_found = passwd is not None
-    user, sep, grp = spec.partition(":")
-    r.user, r.group = user, (grp if sep else None)
+    parsed = UserSpec.parse(spec)
+    r.user, r.group = parsed.user, parsed.group
+    user = parsed.user
     if not user:
         r.uid, r.gid, r.name, r.how = 0, 0, "root", "no User set: the runtime default is root"
         if users:
-            entry = next((u for u in users if u[1] == 0), None)
+            entry = next((u for u in users if u.uid == 0), None)
             if entry:
-                r.name, r.gid = entry[0], entry[2]
-    elif user.isdigit():
-        r.uid = int(user)
+                r.name, r.gid = entry.name, entry.gid
+    elif parsed.uid is not None:
+        r.uid = parsed.uid
         r.how = "numeric uid"
-        entry = next((u for u in users or [] if u[1] == r.uid), None)
+        entry = next((u for u in users or [] if u.uid == r.uid), None)
         if entry:
-            r.name, r.gid = entry[0], entry[2]
+            r.name, r.gid = entry.name, entry.gid
         else:
             r.gid = r.uid if r.uid == 0 else None
             if r.uid == 0:
                 r.name = "root"
     else:
-        entry = next((u for u in users or [] if u[0] == user), None)
+        entry = next((u for u in users or [] if u.name == user), None)
         if entry:
             r.name, r.uid, r.gid = entry
             r.how = "/etc/passwd"
@@ -84,12 +65,12 @@ def resolve_user(spec: str | None, passwd: str | None, group: str | None) -> Res
         else:
             r.problems.append(f"user {user!r} is not in the image's /etc/passwd")
     if r.group is not None:
-        if r.group.isdigit():
-            r.gid = int(r.group)
-            entry_g = next((g for g in groups or [] if g[1] == r.gid), None)
-            r.group_name = entry_g[0] if entry_g else None
+        if parsed.gid is not None:
+            r.gid = parsed.gid
+            entry_g = next((g for g in groups or [] if g.gid == r.gid), None)
+            r.group_name = entry_g.name if entry_g else None
         else:
-            entry_g = next((g for g in groups or [] if g[0] == r.group), None)
+            entry_g = next((g for g in groups or [] if g.name == r.group), None)
             if entry_g:
                 r.group_name, r.gid = entry_g
             elif groups is None:
@@ -97,6 +78,6 @@ def resolve_user(spec: str | None, passwd: str | None, group: str | None) -> Res
             else:
                 r.problems.append(f"group {r.group!r} is not in the image's /etc/group")
     elif r.gid is not None and groups:
-        entry_g = next((g for g in groups if g[1] == r.gid), None)
-        r.group_name = entry_g[0] if entry_g else None
+        entry_g = next((g for g in groups if g.gid == r.gid), None)
+        r.group_name = entry_g.name if entry_g else None
     return r

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from slimguard.analysis.packages import is_build_tool
+from slimguard.analysis.users import parse_group as read_group
+from slimguard.analysis.users import parse_passwd as read_passwd
 
 
 @dataclass(frozen=True)
@@ -58,21 +60,13 @@ class ImageFacts:
 
 
 def parse_passwd(text: str) -> dict[str, tuple[int, int]]:
-    users: dict[str, tuple[int, int]] = {}
-    for line in text.splitlines():
-        parts = line.split(":")
-        if len(parts) >= 4 and parts[2].isdigit() and parts[3].isdigit():
-            users[parts[0]] = (int(parts[2]), int(parts[3]))
-    return users
+    """user -> (uid, gid) from /etc/passwd text (a later duplicate wins)."""
+    return {e.name: (e.uid, e.gid) for e in read_passwd(text)}
 
 
 def parse_group(text: str) -> dict[str, int]:
-    groups: dict[str, int] = {}
-    for line in text.splitlines():
-        parts = line.split(":")
-        if len(parts) >= 3 and parts[2].isdigit():
-            groups[parts[0]] = int(parts[2])
-    return groups
+    """group -> gid from /etc/group text (a later duplicate wins)."""
+    return {g.name: g.gid for g in read_group(text)}
 
 
 def parse_dpkg_status(text: str) -> set[str]:

@@ -24,6 +24,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any, Iterator
 
+from slimguard.analysis.users import UserSpec
 from slimguard.runtime.hostfs import HostFS, HostStat, access
 
 LABEL = "org.slimguard.doctor"
@@ -184,11 +185,6 @@ def _parse_probe(out: str) -> tuple[int | None, int | None, bool | None, bool | 
 # -- the diagnosis ---------------------------------------------------------------------------
 
 
-def parse_user(spec: str) -> tuple[str, str]:
-    user, _, group = spec.partition(":")
-    return user, group
-
-
 class Doctor:
     def __init__(self, client: Any = None, host: HostFS | None = None, resolver: Any = None) -> None:
         self.client = client
@@ -247,20 +243,20 @@ class Doctor:
                            "is unknown; pass --user UID:GID")
         else:
             d.user, d.user_source = configured, "image USER" if configured else "image without USER (root)"
-        name, group = parse_user(d.user)
+        spec = UserSpec.parse(d.user)
         if d.user_source != "unknown":
-            if name in ("", "root"):
-                d.uid, d.gid = 0, 0
-            elif name.isdigit():
-                d.uid = int(name)
+            if spec.uid is not None:
+                d.uid = spec.uid
                 acct = next((ids for ids in users.values() if ids[0] == d.uid), None)
                 d.gid = acct[1] if acct else d.uid
-            elif name in users:
-                d.uid, d.gid = users[name]
+            elif spec.is_root():
+                d.uid, d.gid = 0, 0
+            elif spec.user in users:
+                d.uid, d.gid = users[spec.user]
             else:
-                d.notes.append(f"user {name!r} is not in the image's /etc/passwd: the container would not start")
-            if group:
-                d.gid = int(group) if group.isdigit() else groups.get(group, d.gid)
+                d.notes.append(f"user {spec.user!r} is not in the image's /etc/passwd: the container would not start")
+            if spec.group:
+                d.gid = spec.gid if spec.numeric_group else groups.get(spec.group, d.gid)
         # prediction
         if st is not None and d.uid is not None:
             d.predicted_read, d.predicted_write = access(st, d.uid, d.gid if d.gid is not None else d.uid)

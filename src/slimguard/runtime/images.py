@@ -11,7 +11,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from slimguard.analysis.users import UserSpec
+
+if TYPE_CHECKING:
+    from slimguard.dockerfile.analysis.accounts import Accounts
 
 
 @dataclass(frozen=True)
@@ -26,24 +31,21 @@ class ImageUser:
     has_shell: bool | None = None
 
     @property
+    def spec(self) -> UserSpec:
+        return UserSpec.parse(self.user)
+
+    @property
     def name(self) -> str:
-        return self.user.split(":", 1)[0]
+        return self.spec.user
 
     @property
     def is_numeric(self) -> bool:
-        u, _, g = self.user.partition(":")
-        return u.isdigit() and (not g or g.isdigit())
+        return self.spec.is_numeric
 
     @property
-    def is_root(self) -> bool | None:
-        n = self.name
-        if n in ("", "root"):
-            return True
-        if n.isdigit():
-            return int(n) == 0
-        if self.uid is not None:
-            return self.uid == 0
-        return False
+    def is_root(self) -> bool:
+        """Root by USER or by its uid; a name whose uid is not known counts as not root."""
+        return bool(self.spec.is_root(self.uid))
 
     def describe(self) -> str:
         where = self.source if self.source.startswith("Dockerfile") else f"{self.source}"
@@ -52,19 +54,20 @@ class ImageUser:
 
 
 def _ids(user: str, users: dict[str, tuple[int, int]], groups: dict[str, int]) -> tuple[int | None, int | None]:
-    name, _, group = user.partition(":")
+    """The uid and gid of USER *user* given the image's accounts (None where not known)."""
+    spec = UserSpec.parse(user)
     uid: int | None = None
     gid: int | None = None
-    if name in ("", "root"):
-        uid, gid = 0, 0
-    elif name.isdigit():
-        uid = int(name)
+    if spec.uid is not None:
+        uid = spec.uid
         acct = next((ids for ids in users.values() if ids[0] == uid), None)
         gid = acct[1] if acct else uid if not users else None
-    elif name in users:
-        uid, gid = users[name]
-    if group:
-        gid = int(group) if group.isdigit() else groups.get(group, gid if group == name else None)
+    elif spec.is_root():
+        uid, gid = 0, 0
+    elif spec.user in users:
+        uid, gid = users[spec.user]
+    if spec.group:
+        gid = spec.gid if spec.numeric_group else groups.get(spec.group, gid if spec.group == spec.user else None)
     return uid, gid
 
 
@@ -170,9 +173,8 @@ class ImageResolver:
     def from_dockerfile(self, path: str, target: str | None, image: str) -> ImageUser | None:
         from slimguard.knowledge.facts import Resolver
         from slimguard.dockerfile.inputs import InputError, read_source
+        from slimguard.dockerfile.analysis.accounts import chain_accounts, resolve_ids
         from slimguard.dockerfile.model import build_model
-        from slimguard.dockerfile.context import LintContext, LintOptions
-        from slimguard.dockerfile.rules.sg002_unknown_user import chain_accounts, resolve_ids
         from slimguard.dockerfile.syntax import parse
 
         try:
@@ -195,15 +197,20 @@ class ImageResolver:
         user_ref = stage.user
         if user_ref.is_root is None:
             return None
-        ctx = LintContext(path, tree, model, LintOptions(), resolver)
         text = user_ref.text
-        uid, gid, _ = resolve_ids(ctx, stage, text, None) if text else (0, 0, None)
-        acc = chain_accounts(ctx, stage)
-        users: dict[str, tuple[int, int]] = {}
-        groups: dict[str, int] = {}
-        if acc is not None:
-            for name, a in acc.users.items():
-                if a.uid is not None:
-                    g = acc.group_gid(a.gid)
-                    users[name] = (a.uid, g if g is not None else a.uid)
-        return ImageUser(image, text, f"Dockerfile {path}", users, groups, uid, gid, None)
+        if text:
+            uid, gid, acc = resolve_ids(resolver, stage, text, None)
+        else:
+            uid, gid, acc = 0, 0, chain_accounts(resolver, stage)
+        return ImageUser(image, text, f"Dockerfile {path}", _account_ids(acc), {}, uid, gid, None)
+
+
+def _account_ids(acc: "Accounts | None") -> dict[str, tuple[int, int]]:
+    """name -> (uid, gid) of the accounts whose uid is known (the gid defaults to the uid)."""
+    users: dict[str, tuple[int, int]] = {}
+    if acc is not None:
+        for name, a in acc.users.items():
+            if a.uid is not None:
+                g = acc.group_gid(a.gid)
+                users[name] = (a.uid, g if g is not None else a.uid)
+    return users

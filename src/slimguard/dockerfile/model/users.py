@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from slimguard.analysis.users import UserSpec
+
 if TYPE_CHECKING:
     from slimguard.dockerfile.syntax import Instruction
 
@@ -25,37 +27,38 @@ class UserRef:
     unresolved: frozenset[str] = frozenset()
 
     @property
+    def spec(self) -> UserSpec:
+        return UserSpec.parse(self.text)
+
+    @property
     def user(self) -> str:
-        return self.text.split(":", 1)[0]
+        return self.spec.user
 
     @property
     def group(self) -> str | None:
-        return self.text.split(":", 1)[1] if ":" in self.text else None
+        return self.spec.group
 
     @property
     def uid(self) -> int | None:
-        return int(self.user) if self.user.isdigit() else None
+        return self.spec.uid
 
     @property
     def gid(self) -> int | None:
-        g = self.group
-        return int(g) if g is not None and g.isdigit() else None
+        return self.spec.gid
 
     @property
     def is_numeric(self) -> bool:
-        return self.user.isdigit() and (self.group is None or self.group.isdigit())
+        return self.spec.is_numeric
 
     @property
     def is_root(self) -> bool | None:
-        """True for root (``root``, ``0``, ``0:0``, ``root:grp`` or nothing), None when unknown."""
+        """True for root (``root``, ``0``, ``0:0``, ``root:grp`` or nothing), None when unknown.
+
+        A name other than root counts as not root: the model has no /etc/passwd to look it up in.
+        """
         if self.source == "unknown" or (self.unresolved and not self.user):
             return None
-        user = self.user
-        if user == "" or user == "root":
-            return True
-        if user.isdigit():
-            return int(user) == 0
-        return False
+        return bool(self.spec.is_root())
 
 
 ROOT_DEFAULT = UserRef("", "default")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from slimguard.analysis.users import UserSpec
 from slimguard.core.findings import Finding, Severity
 from slimguard.dockerfile.analysis.nonroot import user_fix
 from slimguard.core.rule import Rule, RuleDocs
@@ -11,8 +12,8 @@ from slimguard.dockerfile.context import LintContext
 
 
 def _literal_root(text: str) -> bool:
-    user = text.split(":", 1)[0]
-    return user in ("root", "0")
+    """Whether USER *text* spells root the way hadolint's DL3002 looks for it (``root`` or ``0``)."""
+    return UserSpec.parse(text).user in ("root", "0")
 
 
 class RootUser(Rule):

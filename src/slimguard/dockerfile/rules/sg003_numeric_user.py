@@ -8,7 +8,7 @@ from slimguard.core.findings import Applicability, Edit, Finding, Fix, Severity
 from slimguard.dockerfile.edits import insert_after, keyword
 from slimguard.core.rule import Rule, RuleDocs
 from slimguard.dockerfile.context import LintContext
-from slimguard.dockerfile.rules.sg002_unknown_user import resolve_ids
+from slimguard.dockerfile.analysis.accounts import resolve_ids
 
 if TYPE_CHECKING:
     from slimguard.dockerfile.model import Stage
@@ -78,13 +78,13 @@ class NumericUser(Rule):
 
     def _runtime_finding(self, ctx: LintContext, stage: "Stage", dl3066: set[int]) -> Finding | None:
         user = stage.user
-        if user.is_root is not False or user.unresolved or not user.user or user.user.isdigit():
+        if user.is_root is not False or user.unresolved or not user.user or user.spec.numeric_user:
             return None
         k8s = (f"Kubernetes runAsNonRoot cannot verify it (\"container has runAsNonRoot and image has "
                f"non-numeric user ({user.user}), cannot verify user is non-root\")")
         if user.source in ("instruction", "stage") and user.instruction is not None:
             ins = user.instruction
-            uid, gid, acc = resolve_ids(ctx, stage, user.text, ins)
+            uid, gid, acc = resolve_ids(ctx.resolver, stage, user.text, ins)
             extra = bool(acc and user.group is None and user.user in acc.users and acc.users[user.user].extra_groups)
             fix = None
             suggestion = "use the numeric uid:gid"
@@ -108,7 +108,7 @@ class NumericUser(Rule):
             )
         if user.source == "base":
             root_stage = stage.chain()[-1]
-            uid, gid, _ = resolve_ids(ctx, stage, user.text, None)
+            uid, gid, _ = resolve_ids(ctx.resolver, stage, user.text, None)
             fix = None
             if uid is not None and gid is not None:
                 last = stage.steps[-1].instruction if stage.steps else stage.from_instruction

@@ -10,8 +10,8 @@ from slimguard.dockerfile.model.users import UserRef
 from slimguard.dockerfile.edits import insert_after, insert_before, keyword
 from slimguard.core.rule import Rule, RuleDocs
 from slimguard.dockerfile.context import LintContext
-from slimguard.dockerfile.rules.sg002_unknown_user import SYSTEM_MANAGERS, chain_accounts
-from slimguard.dockerfile.rules.sg006_volume_ownership import Identity, Ownership, build_ownership, is_open, is_system, norm, writable
+from slimguard.dockerfile.analysis.accounts import SYSTEM_MANAGERS, chain_accounts
+from slimguard.dockerfile.analysis.ownership import Identity, Ownership, build_ownership, is_open, is_system, norm, writable
 
 if TYPE_CHECKING:
     from slimguard.dockerfile.model import Stage, Step
@@ -32,9 +32,8 @@ class _Checker:
     """Decides, per RUN, which operations need root."""
 
     def __init__(self, ctx: LintContext, stage: "Stage") -> None:
-        self.ctx = ctx
         self.stage = stage
-        self.accounts = chain_accounts(ctx, stage)
+        self.accounts = chain_accounts(ctx.resolver, stage)
 
     def problems(self, step: "Step", user: UserRef) -> list[tuple["Operation", str]]:
         from slimguard.dockerfile.shell import ChmodOp, ChownOp, FileWrite, PackageOp, UserOp
@@ -42,13 +41,15 @@ class _Checker:
         assert step.run is not None
         out: list[tuple[Operation, str]] = []
         own: Ownership | None = None
-        who = Identity(None if user.user.isdigit() else user.user,
-                       int(user.user) if user.user.isdigit() else self._uid(user.user), self.accounts)
+        if user.uid is not None:
+            who = Identity(None, user.uid, self.accounts)
+        else:
+            who = Identity(user.user, self._uid(user.user), self.accounts)
 
         def ownership() -> Ownership:
             nonlocal own
             if own is None:
-                own = build_ownership(self.ctx, self.stage, step.instruction, self.accounts)
+                own = build_ownership(self.stage, step.instruction, self.accounts)
             return own
 
         def blocked(directory: str) -> bool:

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar, Iterable
 
+from slimguard.analysis.users import UserSpec
 from slimguard.core.config import DEFAULT_GID, DEFAULT_UID
 from slimguard.core.findings import CONCERNS, Applicability, Edit, Finding, Fix, Severity
 from slimguard.core.rule import Rule, RuleDocs
@@ -152,36 +153,35 @@ class CheckContext:
 
     def _user_spec(self, c: Container, text: str, raw: str, iu: ImageUser | None) -> RunUser:
         where = "--user" if c.origin == "docker-run" else "user:"
-        user, _, group = text.partition(":")
-        raw_user = raw.partition(":")[0]
+        spec = UserSpec.parse(text)
+        raw_user = UserSpec.parse(raw).user
         if "$" in raw_user or "`" in raw_user:
             if _HOST_EXPR.search(raw_user) or c.origin == "docker-run":
                 hu, hg = self.host.current_user()
-                uid = int(user) if user.isdigit() else (hu if c.origin == "docker-run" else None)
-                gid = int(group) if group.isdigit() else (hg if c.origin == "docker-run" else None)
+                uid = spec.uid if spec.uid is not None else (hu if c.origin == "docker-run" else None)
+                gid = spec.gid if spec.gid is not None else (hg if c.origin == "docker-run" else None)
                 return RunUser(uid, gid, False, f"{where} {raw} (the host user)", host_user=True)
-        if user in ("", "root") or (user.isdigit() and int(user) == 0):
-            if user == "" and not text:
+        if spec.is_root():
+            if not text:
                 return self._image_run_user(iu, c)
             return RunUser(0, 0, True, f"{where} {raw}")
-        if user.isdigit():
-            uid = int(user)
-            gid = int(group) if group.isdigit() else None
+        if spec.uid is not None:
+            uid, gid = spec.uid, spec.gid
             if gid is None and iu is not None:
-                if group:
-                    gid = iu.groups.get(group)
+                if spec.group:
+                    gid = iu.groups.get(spec.group)
                 else:
                     acct = next((ids for ids in iu.users.values() if ids[0] == uid), None)
                     gid = acct[1] if acct else uid
-            elif gid is None and not group:
-                gid = uid if iu is None else None
+            elif gid is None and not spec.group:
+                gid = uid  # no image to look the uid up in
             return RunUser(uid, gid, False, f"{where} {raw}")
         uid = gid = None
-        if iu is not None and user in iu.users:
-            uid, gid = iu.users[user]
-        if group:
-            gid = int(group) if group.isdigit() else (iu.groups.get(group) if iu is not None else None)
-        return RunUser(uid, gid, False, f"{where} {raw}", name=user)
+        if iu is not None and spec.user in iu.users:
+            uid, gid = iu.users[spec.user]
+        if spec.group:
+            gid = spec.gid if spec.numeric_group else (iu.groups.get(spec.group) if iu is not None else None)
+        return RunUser(uid, gid, False, f"{where} {raw}", name=spec.user)
 
     def suggested_ids(self, c: Container) -> tuple[int, int]:
         """A non-root uid:gid for a fix: the image's own non-root user when it has one, else the config's."""

@@ -1,0 +1,1 @@
+"""Analyses shared by lint (Dockerfiles), check (compose, Kubernetes, docker run) and audit (built images)."""
