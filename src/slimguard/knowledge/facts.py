@@ -20,6 +20,8 @@ from slimguard.analysis.users import parse_passwd as read_passwd
 
 @dataclass(frozen=True)
 class ImageFacts:
+    """What is known about one base image, from the local engine or the knowledge base."""
+
     reference: str
     source: str  # "engine" or "knowledge"
     default_user: str | None  # "" means root, None unknown
@@ -33,24 +35,6 @@ class ImageFacts:
     is_jdk: bool | None = None
     size_mb: float | None = None
     image_id: str | None = None
-
-    def has_user(self, name_or_uid: str) -> bool | None:
-        """Whether the image defines the user (None: not known)."""
-        if not self.users:
-            return None
-        if name_or_uid.isdigit():
-            return True  # a numeric uid always works at run time
-        return name_or_uid in self.users
-
-    def has_group(self, name_or_gid: str) -> bool | None:
-        if not self.groups:
-            return None
-        if name_or_gid.isdigit():
-            return True
-        return name_or_gid in self.groups
-
-    def uid_gid(self, name: str) -> tuple[int, int] | None:
-        return self.users.get(name)
 
     @property
     def build_tool_packages(self) -> list[str]:
