@@ -155,31 +155,35 @@ PASSWD = b"root:x:0:0::/root:/bin/sh\ntoor:x:0:0::/root:/bin/sh\nnobody:x:65534:
 GROUP = b"root:x:0:\nnogroup:x:65534:\n"
 
 
+LINT_ID = {"SGA002": "SG001", "SGA003": "SG002", "SGA004": "SG003"}
+
+
 @pytest.mark.parametrize("user,rule,uid", [
-    ("", "SG001", 0), ("0", "SG001", 0), ("root:root", "SG001", 0), ("0:0", "SG001", 0), ("toor", "SG001", 0),
-    ("nobody", "SG003", 65534), ("ghost", "SG002", None), ("nobody:ghosts", "SG002", 65534),
+    ("", "SGA002", 0), ("0", "SGA002", 0), ("root:root", "SGA002", 0), ("0:0", "SGA002", 0), ("toor", "SGA002", 0),
+    ("nobody", "SGA004", 65534), ("ghost", "SGA003", None), ("nobody:ghosts", "SGA003", 65534),
     ("65534:65534", None, 65534), ("4242", None, 4242),
 ])
 def test_user_resolution(tmp_path, user, rule, uid):
     layers = [layer_tar([E("etc", "dir"), E("etc/passwd", data=PASSWD), E("etc/group", data=GROUP)])]
     docker_archive(str(tmp_path / "i.tar"), layers, make_config(layers, user=user))
     r = audit_archive(str(tmp_path / "i.tar"))
-    user_rules = {f.rule for f in r.findings if f.concern in ("root-user", "unknown-user", "numeric-user")}
-    assert user_rules == ({rule} if rule else set())
+    user = [f for f in r.findings if f.concern in ("root-user", "unknown-user", "numeric-user")]
+    assert {f.rule for f in user} == ({rule} if rule else set())
+    assert {f.aliases for f in user} == ({(LINT_ID[rule],)} if rule else set())
     assert r.summary["user"]["uid"] == uid
     for f in r.findings:
         assert f.origin == "image" and f.line == 1 and f.column == 1 and f.file == str(tmp_path / "i.tar")
-    if rule == "SG002":
-        assert by_rule(r, "SG002")[0].severity.label == "error"
+    if rule == "SGA003":
+        assert by_rule(r, "SGA003")[0].severity.label == "error"
 
 
 def test_privileged_port_only_for_non_root(tmp_path):
     layers = [layer_tar([E("etc", "dir"), E("etc/passwd", data=PASSWD)])]
     docker_archive(str(tmp_path / "a.tar"), layers, make_config(layers, user="65534", ports=["80/tcp", "8080/tcp"]))
     docker_archive(str(tmp_path / "b.tar"), layers, make_config(layers, user="", ports=["80/tcp"]))
-    a = by_rule(audit_archive(str(tmp_path / "a.tar")), "SG005")
+    a = by_rule(audit_archive(str(tmp_path / "a.tar")), "SGA005")
     assert len(a) == 1 and list(a[0].details["ports"]) == ["80/tcp"]
-    assert not by_rule(audit_archive(str(tmp_path / "b.tar")), "SG005")
+    assert not by_rule(audit_archive(str(tmp_path / "b.tar")), "SGA005")
 
 
 def test_setuid_world_writable_and_sudo(tmp_path):
@@ -189,10 +193,10 @@ def test_setuid_world_writable_and_sudo(tmp_path):
                          E("etc", "dir"), E("etc/passwd", data=PASSWD)])]
     docker_archive(str(tmp_path / "i.tar"), layers, make_config(layers, user="65534"))
     r = audit_archive(str(tmp_path / "i.tar"))
-    assert by_rule(r, "SG007")[0].severity.label == "error"
-    sg008 = {f.severity.label: f for f in by_rule(r, "SG008")}
-    assert [x["path"] for x in sg008["info"].details["files"]] == ["/usr/bin/su"]
-    assert [x["path"] for x in sg008["warning"].details["paths"]] == ["/data"]
+    assert by_rule(r, "SGA006")[0].severity.label == "error"
+    sga007 = {f.severity.label: f for f in by_rule(r, "SGA007")}
+    assert [x["path"] for x in sga007["info"].details["files"]] == ["/usr/bin/su"]
+    assert [x["path"] for x in sga007["warning"].details["paths"]] == ["/data"]
 
 
 KEY = b"-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n"
@@ -211,15 +215,15 @@ def test_secrets_in_files_hidden_layers_env_and_history(tmp_path):
                                "/bin/sh -c rm /root/.ssh/id_ed25519"])
     docker_archive(str(tmp_path / "i.tar"), layers, cfg)
     r = audit_archive(str(tmp_path / "i.tar"))
-    files = {f.details["path"]: f for f in by_rule(r, "SG020")}
+    files = {f.details["path"]: f for f in by_rule(r, "SGA016")}
     assert set(files) == {"/root/.ssh/id_ed25519", "/app/.env"}
     assert files["/root/.ssh/id_ed25519"].details["visible"] is False
     assert "extract" in files["/root/.ssh/id_ed25519"].message
     assert files["/root/.ssh/id_ed25519"].severity.label == "error"
-    sg019 = by_rule(r, "SG019")
-    assert any("AWS_ACCESS_KEY_ID" in f.message for f in sg019)
-    assert any(f.details.get("history") == 0 for f in sg019)
-    assert not any("DB_PASSWORD_FILE" in f.message for f in sg019)
+    sga015 = by_rule(r, "SGA015")
+    assert any("AWS_ACCESS_KEY_ID" in f.message for f in sga015)
+    assert any(f.details.get("history") == 0 for f in sga015)
+    assert not any("DB_PASSWORD_FILE" in f.message for f in sga015)
     assert all("AKIAABCDEFGHIJKLMNOP" not in f.message and "s3cr3t" not in f.message for f in r.findings)
 
 
@@ -262,11 +266,11 @@ def test_dpkg_sizes_from_list_files_through_merged_usr(tmp_path):
     r = audit_archive(str(tmp_path / "i.tar"))
     pk = r.summary["packages"]
     assert pk["manager"] == "dpkg" and pk["count"] == 3
-    comp = [f for f in by_rule(r, "SG009") if f.details["category"] == "compiler"][0]
+    comp = [f for f in by_rule(r, "SGA008") if f.details["category"] == "compiler"][0]
     assert comp.details["packages"][0] == {"name": "gcc-12", "version": "12.2.0-14", "bytes": 2000, "size_source": "files"}
-    scm = [f for f in by_rule(r, "SG009") if f.details["category"] == "scm"][0]
+    scm = [f for f in by_rule(r, "SGA008") if f.details["category"] == "scm"][0]
     assert scm.details["bytes"] == 4000
-    shell = [f for f in by_rule(r, "SG009") if f.details["category"] == "shell"][0]
+    shell = [f for f in by_rule(r, "SGA008") if f.details["category"] == "shell"][0]
     assert shell.severity.label == "style" and shell.details["packages"][0]["bytes"] == 7000 * 1024
 
 
@@ -280,7 +284,7 @@ def test_distroless_status_d_and_apk(tmp_path):
     docker_archive(str(tmp_path / "d.tar"), layers)
     r = audit_archive(str(tmp_path / "d.tar"))
     assert r.summary["packages"]["count"] == 2
-    dl = [f for f in by_rule(r, "SG009") if f.details["category"] == "downloader"][0]
+    dl = [f for f in by_rule(r, "SGA008") if f.details["category"] == "downloader"][0]
     assert dl.details["packages"][0]["bytes"] == 321
     apk_db = (b"C:Q1abc=\nP:busybox\nV:1.36\nI:900000\nF:bin\nR:busybox\n\n"
               b"P:build-base\nV:0.5\nI:4096\n\nP:make\nV:4.4\nI:300000\nF:usr/bin\nR:make\n\n")
@@ -290,7 +294,7 @@ def test_distroless_status_d_and_apk(tmp_path):
     docker_archive(str(tmp_path / "a.tar"), layers)
     r = audit_archive(str(tmp_path / "a.tar"))
     assert r.summary["packages"]["manager"] == "apk"
-    bt = [f for f in by_rule(r, "SG009") if f.details["category"] == "build-tool"][0]
+    bt = [f for f in by_rule(r, "SGA008") if f.details["category"] == "build-tool"][0]
     assert {p["name"]: p["bytes"] for p in bt.details["packages"]} == {"make": 250000, "build-base": 4096}
 
 
@@ -326,7 +330,7 @@ def test_rpm_sqlite_database(tmp_path):
     docker_archive(str(tmp_path / "r.tar"), layers)
     r = audit_archive(str(tmp_path / "r.tar"))
     assert r.summary["packages"]["manager"] == "rpm" and r.summary["packages"]["count"] == 4
-    cats = {f.details["category"]: f.details["packages"] for f in by_rule(r, "SG009")}
+    cats = {f.details["category"]: f.details["packages"] for f in by_rule(r, "SGA008")}
     assert cats["compiler"][0]["bytes"] == 90_000_000
     assert cats["dev-headers"][0]["name"] == "glibc-devel"
 
@@ -349,12 +353,15 @@ def test_cli_formats_and_exit_codes(tmp_path):
     assert "user      65534:65534 -> nobody:nogroup (uid 65534 gid 65534)" in ok.output
     assert "No findings" in ok.output
     bad = _cli([str(tmp_path / "root.tar"), "--engine", "never"])
-    assert bad.exit_code == 1 and "SG001" in bad.output
+    assert bad.exit_code == 1 and "SGA002 (SG001)" in bad.output
     assert _cli([str(tmp_path / "root.tar"), "--engine", "never", "-t", "error"]).exit_code == 0
-    assert _cli([str(tmp_path / "root.tar"), "--engine", "never", "--ignore", "root-user"]).exit_code == 0
+    for code in ("root-user", "SGA002", "SG001"):  # the lint id keeps working through the alias
+        assert _cli([str(tmp_path / "root.tar"), "--engine", "never", "--ignore", code]).exit_code == 0
     out = _cli([str(tmp_path / "root.tar"), "--engine", "never", "--format", "json"])
     doc = json.loads(out.output)
     assert doc["kind"] == "audit" and doc["findings"][0]["origin"] == "image"
+    f = doc["findings"][0]
+    assert (f["rule"], f["aliases"], f["title"]) == ("SGA002", ["SG001"], "Container runs as root")
     s = doc["summary"]["audit"]
     assert {"image", "size", "layers", "user", "packages", "efficiency", "base"} <= set(s)
     assert s["efficiency"]["dive"]["efficiency"] == 1.0
@@ -363,6 +370,27 @@ def test_cli_formats_and_exit_codes(tmp_path):
         assert res.exit_code == 1 and res.output
     missing = _cli([str(tmp_path / "nope.tar"), "--engine", "never"])
     assert missing.exit_code == 2
+
+
+def test_each_cache_answers_to_its_own_lint_rule(tmp_path):
+    caches = {"var/lib/apt/lists/l": "SGA010", "var/cache/apt/archives/a.deb": "SGA010", "var/cache/apk/i": "SGA011",
+              "root/.cache/pip/w": "SGA012", "var/cache/dnf/d": "SGA013", "var/cache/yum/y": "SGA013",
+              "root/.npm/_cacache/c": "SGA014", "var/cache/zypp/z": None}
+    small = layer_tar([E("var/cache/dnf/d", size=999_999)])  # under 1 MB: not reported
+    docker_archive(str(tmp_path / "small.tar"), [small])
+    assert not [f for f in audit_archive(str(tmp_path / "small.tar")).findings if f.concern == "pkg-hygiene"]
+    layers = [layer_tar([E(p, size=1_000_000) for p in caches])]
+    docker_archive(str(tmp_path / "c.tar"), layers, make_config(layers, user="65534"))
+    result = audit_archive(str(tmp_path / "c.tar"))
+    found = {f.details["path"]: f for f in result.findings if f.concern == "pkg-hygiene"}
+    assert {p: f.rule for p, f in found.items()} == {"/" + p.rsplit("/", 1)[0]: r for p, r in caches.items() if r}
+    assert found["/var/cache/apk"].message == ("the apk cache left in the image: 1.0 MB in 1 file(s) under "
+                                               "/var/cache/apk; apk add --no-cache")
+    lint_alias = {"SGA010": ("SG013",), "SGA011": ("SG014",), "SGA012": ("SG015",), "SGA013": ("SG016",), "SGA014": ()}
+    assert all(f.aliases == lint_alias[f.rule] and f.severity.label == "info" for f in found.values())
+    out = _cli([str(tmp_path / "c.tar"), "--engine", "never", "--format", "json", "--ignore", "SG014"])
+    rules = sorted(f["rule"] for f in json.loads(out.output)["findings"] if f["concern"] == "pkg-hygiene")
+    assert rules == ["SGA010", "SGA010", "SGA012", "SGA013", "SGA013", "SGA014"]  # as lint: SG014 is apk only
 
 
 def test_cli_lists_audit():

@@ -119,7 +119,7 @@ def test_config_only_fetches_no_layer(registry):
     layer_digests = {L["digest"] for L in r.summary["layers"]}
     assert not layer_digests & set(got)
     rules = {f.rule for f in r.findings}
-    assert "SG019" in rules and "SG001" not in rules  # ENV API_TOKEN; User is set
+    assert "SGA015" in rules and "SGA002" not in rules  # ENV API_TOKEN; User is set
     assert r.summary["user"]["configured"] == "nobody"
 
 
@@ -139,7 +139,7 @@ def test_deep_matches_the_docker_archive(registry, docker_client, tmp_path):
     assert deep.summary["layers"][2]["hides"] == {"deleted": 300_000}
     assert deep.summary["user"]["uid"] == 65534
     assert {f.rule for f in deep.findings} == {f.rule for f in local.findings}
-    assert "SG005" in {f.rule for f in deep.findings}
+    assert "SGA005" in {f.rule for f in deep.findings}
     assert deep.summary["layers"][0]["compression"] == "gzip"
 
 
@@ -160,7 +160,7 @@ def test_htpasswd_basic_auth(registry, tmp_path, monkeypatch):
     with pytest.raises(AuditError, match="unauthorized|authentication"):
         audit(ref, engine="never")
     monkeypatch.setenv("SLIMGUARD_REGISTRY_PASSWORD", "s3cret-pass")
-    assert {f.rule for f in audit(ref, engine="never").findings} == {"SG001"}
+    assert {f.rule for f in audit(ref, engine="never").findings} == {"SGA002"}
     monkeypatch.delenv("SLIMGUARD_REGISTRY_USERNAME")
     monkeypatch.delenv("SLIMGUARD_REGISTRY_PASSWORD")
     cfgdir = tmp_path / "dockercfg"

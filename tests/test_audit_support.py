@@ -222,3 +222,49 @@ def audit_archive(path: str, **kw):
 
 def by_rule(result, rule: str) -> list:
     return [f for f in result.findings if f.rule == rule]
+
+
+def _dpkg(packages: list[dict]) -> list[E]:
+    """/var/lib/dpkg/status for *packages* ({name, version, size in KiB, status, files}), and the ``.list``
+    of those that name their files (dpkg then measures them)."""
+    status = "".join(f"Package: {p['name']}\nStatus: {p.get('status', 'install ok installed')}\n"
+                     f"Architecture: amd64\nVersion: {p.get('version', '1.0')}\nInstalled-Size: {p.get('size', 0)}\n\n"
+                     for p in packages)
+    entries = [E("var/lib/dpkg/status", data=status.encode())]
+    entries += [E(f"var/lib/dpkg/info/{p['name']}.list", data="".join(f"{f}\n" for f in p["files"]).encode())
+                for p in packages if p.get("files")]
+    return entries
+
+
+def _entry(f: dict) -> E:
+    path = f["path"].strip("/")
+    kind = f.get("type", "file")
+    mode = int(f["mode"], 8) if "mode" in f else None
+    if kind == "whiteout":
+        parent, _, name = path.rpartition("/")
+        return E(f"{parent}/.wh.{name}".lstrip("/"))
+    if kind == "opaque":
+        return E(f"{path}/.wh..wh..opq")
+    return E(path, kind, data=f.get("content", "").encode(), size=f.get("size"), mode=mode, link=f.get("link", ""))
+
+
+def case_image(path: str, spec: dict) -> None:
+    """Write the synthetic image an image rule's case describes as a ``docker save`` tar at *path*.
+
+    *spec*: ``config`` (the image config's ``config`` object as is: User, Env, ExposedPorts, ...),
+    ``history`` (``created_by`` of each step; default one per layer), ``tags`` (RepoTags), ``files``
+    ({path, type: file|dir|symlink|hardlink|whiteout|opaque, mode: octal string, size or content, link,
+    layer: index, default 0}) and ``packages`` (dpkg status entries in layer 0: {name, version, size in
+    KiB, status, files}).
+    """
+    files = spec.get("files") or []
+    layers: list[list[E]] = [[] for _ in range(1 + max((f.get("layer", 0) for f in files), default=0))]
+    layers[0] += _dpkg(spec["packages"]) if spec.get("packages") else []
+    for f in files:
+        layers[f.get("layer", 0)].append(_entry(f))
+    tars = [layer_tar(entries) for entries in layers]
+    history = spec.get("history") or [f"layer {i}" for i in range(len(tars))]
+    config = {"architecture": "amd64", "os": "linux", "config": dict(spec.get("config") or {}),
+              "rootfs": {"type": "layers", "diff_ids": [sha(t) for t in tars]},
+              "history": [{"created_by": h} for h in history]}
+    docker_archive(path, tars, config, tags=spec.get("tags"))

@@ -118,3 +118,11 @@ def test_output_file_and_no_color(tmp_path):
     proc = run(str(f), "--format", "sarif", "--output", str(out))
     assert proc.returncode == 1 and proc.stdout == "" and json.loads(out.read_text())["version"] == "2.1.0"
     assert "\x1b[" not in run(str(f)).stdout
+
+
+def test_hadolint_ignored_alias_silences_every_finding_of_the_rule(tmp_path):
+    (tmp_path / "Dockerfile").write_text("FROM debian:bookworm\nCMD [\"bash\"]\n")
+    (tmp_path / ".hadolint.yaml").write_text("ignored: [DL3002]\n")
+    proc = subprocess.run([sys.executable, "-m", "slimguard", "lint", "--engine", "never", "--format", "json",
+                           "Dockerfile"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert "SG001" not in {f["rule"] for f in json.loads(proc.stdout)["findings"]}

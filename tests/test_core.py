@@ -148,3 +148,25 @@ def test_validate_callback_refuses_a_broken_round():
     find = fixer([("a", lambda at, t: Fix("bang", (Edit(at, at + 1, "!"),)))])
     with pytest.raises(FixError):
         fix_text("a", find, validate=validate)
+
+
+class AliasOnSome(Rule):
+    """Like SG001: only some findings carry the hadolint alias, the rule answers to it for all."""
+
+    id = "XX003"
+    title = "alias on some"
+    severity = Severity.WARNING
+    concern = "root-user"
+    aliases = ("DLX3",)
+    docs = DOCS
+
+    def check(self, ctx):
+        yield finding(self.id, 1)  # no alias: hadolint would not report this one
+        yield finding(self.id, 2, aliases=self.aliases)
+
+
+def test_a_rule_alias_ignores_and_re_levels_every_finding_of_the_rule():
+    assert run_rules([AliasOnSome()], None, path="f", ignore={"DLX3"}).findings == ()
+    assert run_rules([AliasOnSome()], None, path="f", pragmas=Pragmas(global_codes={"DLX3"})).findings == ()
+    res = run_rules([AliasOnSome()], None, path="f", severity={"DLX3": Severity.ERROR})
+    assert [f.severity for f in res.findings] == [Severity.ERROR, Severity.ERROR]

@@ -60,16 +60,20 @@ def run_rules(rules: Sequence[Rule], ctx: Any, *, path: str, select: set[str] | 
               pragmas: Pragmas | None = None, origin: str | None = None) -> RunResult:
     """Run the selected *rules* on *ctx* and filter, re-level, de-duplicate and sort their findings.
 
+    --ignore, pragmas and severity overrides match a finding by its own codes and by every code of the
+    rule that made it, so an alias means the same rule everywhere.
+
     A rule that raises is reported as an internal error naming the rule; the other rules still run.
     *origin* skips rules whose ``origins`` do not include it.
     """
-    found: list[Finding] = []
+    found: list[tuple[Finding, frozenset[str]]] = []
     errors: list[str] = []
     for rule in select_rules(rules, select):
         if origin is not None and origin not in rule.origins:
             continue
         try:
-            found.extend(rule.check(ctx))
+            # a rule's aliases name all of its findings, also those that carry no alias themselves
+            found.extend((f, frozenset(rule.codes)) for f in rule.check(ctx))
         except RecursionError:
             errors.append(f"{path}: internal error in rule {rule.id}: input nested too deeply")
         except Exception as exc:  # noqa: BLE001 - one broken rule must not hide the others
@@ -79,13 +83,14 @@ def run_rules(rules: Sequence[Rule], ctx: Any, *, path: str, select: set[str] | 
     overrides = severity or {}
     kept: list[Finding] = []
     seen: set[tuple] = set()
-    for f in found:
-        codes = finding_codes(f)
+    for f, rule_codes in found:
+        codes = finding_codes(f) | rule_codes
         if ignore and codes & set(ignore):
             continue
         if pragmas is not None and pragmas.ignored(f.line, codes):
             continue
-        sev = severity_for(overrides, f)
+        sev = next((overrides[c] for c in (f.rule, *f.aliases, *sorted(rule_codes), f.concern.upper())
+                    if c in overrides), f.severity)
         if sev != f.severity:
             f = dataclasses.replace(f, severity=sev)
         key = (f.rule, f.line, f.column, f.message)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from slimguard.image.checks import Context, categorize, mb, run_checks
+from slimguard.core.engine import run_rules
+from slimguard.core.findings import Finding
 from slimguard.image.dive import DiveCalc
 from slimguard.image.overlay import CAUSES, Overlay
 from slimguard.image.packages import installed_packages
@@ -13,14 +14,18 @@ from slimguard.image.secrets import scan_captures
 from slimguard.image.sources import ImageData
 from slimguard.image.users import resolve_user
 from slimguard.image.layers import REG
+from slimguard.image.rules import all_rules
+from slimguard.image.rules.base import ImageContext
+from slimguard.image.units import categorize, mb
 
 
 @dataclass
 class AuditResult:
     reference: str
-    findings: list
+    findings: tuple[Finding, ...]
     summary: dict
     notes: list = field(default_factory=list)
+    errors: tuple[str, ...] = ()  # one line per image rule that crashed
 
 
 def _history_for_layers(config: dict, n_layers: int) -> list[str]:
@@ -122,11 +127,11 @@ def analyze(data: ImageData, *, client: Any = None, use_dive: bool = True, top: 
         base = guess_base(config, overlay, packages, client, data.repo_tags, n_layers)
     except Exception:  # noqa: BLE001 - a guess must never break the audit
         base = None
-    ctx = Context(data.reference, config, overlay, user, packages, manager, hits, base=base, hidden_bytes=hidden,
-                  content_bytes=content)
-    findings = run_checks(ctx)
+    ctx = ImageContext(data.reference, config, overlay, user, tuple(packages), tuple(hits), base=base,
+                       hidden_bytes=hidden, content_bytes=content)
+    run = run_rules(all_rules(), ctx, path=data.reference, origin="image")
     summary = build_summary(data, overlay, dive, user, manager, packages, base, anomalies, top)
-    return AuditResult(data.reference, findings, summary, list(data.notes))
+    return AuditResult(data.reference, run.findings, summary, list(data.notes), run.errors)
 
 
 def build_summary(data: ImageData, overlay: Overlay | None, dive: DiveCalc | None, user: Any, manager: str | None,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from slimguard.core.findings import Severity
+from typing import Iterator
+
+from slimguard.core.findings import Finding, Severity
 from slimguard.core.rule import RuleDocs
-from slimguard.image.rules.base import ImageRule
+from slimguard.image.rules.base import ImageContext, ImageRule
+from slimguard.image.units import MB, mb
 
 
 class SGA001(ImageRule):
@@ -53,6 +56,21 @@ class SGA001(ImageRule):
             "patterns behind it (SG011 no build stage, SG013 apt lists, SG014-SG016 package caches)."
         ),
     )
+
+    def check(self, ctx: ImageContext) -> Iterator[Finding]:
+        ov = ctx.overlay
+        if ov is None or not ctx.content_bytes:
+            return
+        hidden = ctx.hidden_bytes
+        if hidden >= 10 * MB and hidden >= 0.05 * ctx.content_bytes:
+            worst = sorted(((sum(st.hidden_by.values()), st.index) for st in ov.layers), reverse=True)[0]
+            items = ov.top_hidden_dirs.items()[:3] or ov.top_hidden.items()[:3]
+            where = ", ".join(f"{it.path} ({mb(it.size)}, {it.cause})" for it in items)
+            yield ctx.finding(
+                self, f"{mb(hidden)} ({hidden * 100 / ctx.content_bytes:.1f}% of the layers' content) is hidden "
+                f"by later layers but still shipped; layer {worst[1]} hides the most ({mb(worst[0])})"
+                f"{': ' + where if where else ''}. Delete files in the RUN that creates them, or build in a "
+                f"separate stage", bytes=hidden, layer=worst[1])
 
 
 RULE = SGA001
