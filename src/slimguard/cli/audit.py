@@ -99,9 +99,9 @@ def command(image, fmt, output, failure_threshold, select, ignore, config_file, 
     if result is None:
         report = Report(errors=tuple(errors), tool_version=__version__, kind="audit")
     else:
-        report = Report(findings=tuple(result.findings), errors=tuple(errors), files=(result.reference,),
+        report = Report(findings=tuple(result.findings), errors=(*errors, *result.errors), files=(result.reference,),
                         tool_version=__version__, kind="audit",
-                        summary={"audit": result.summary, "notes": result.notes})
+                        summary={"audit": result.summary, "notes": list(result.notes)})
     color = fmt == "text" and use_color(output, no_color)
     text = render(fmt, report, color=color)
     if fmt == "text" and result is not None:

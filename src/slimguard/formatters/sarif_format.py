@@ -12,7 +12,7 @@ _LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "
 
 
 def _rules(report: Report) -> list[dict]:
-    from slimguard.dockerfile.rules import get_rule
+    from slimguard.core.registry import get_rule
 
     rules: dict[str, dict] = {}
     for f in report.findings:

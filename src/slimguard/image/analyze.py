@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from slimguard.core.engine import run_rules
@@ -19,12 +19,14 @@ from slimguard.image.rules.base import ImageContext
 from slimguard.image.units import categorize, mb
 
 
-@dataclass
+@dataclass(frozen=True)
 class AuditResult:
+    """What an audit found: the findings, the summary (user, packages, bytes per layer), notes, rule errors."""
+
     reference: str
     findings: tuple[Finding, ...]
     summary: dict
-    notes: list = field(default_factory=list)
+    notes: tuple[str, ...] = ()
     errors: tuple[str, ...] = ()  # one line per image rule that crashed
 
 
@@ -131,7 +133,7 @@ def analyze(data: ImageData, *, client: Any = None, use_dive: bool = True, top: 
                        hidden_bytes=hidden, content_bytes=content)
     run = run_rules(all_rules(), ctx, path=data.reference, origin="image")
     summary = build_summary(data, overlay, dive, user, manager, packages, base, anomalies, top)
-    return AuditResult(data.reference, run.findings, summary, list(data.notes), run.errors)
+    return AuditResult(data.reference, run.findings, summary, tuple(data.notes), run.errors)
 
 
 def build_summary(data: ImageData, overlay: Overlay | None, dive: DiveCalc | None, user: Any, manager: str | None,

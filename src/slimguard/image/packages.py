@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from slimguard.image.overlay import Overlay
 
-from slimguard.analysis.packages import CATEGORY_LABEL, classify  # noqa: F401  (image/checks.py imports them from here)
 from slimguard.image.layers import REG
 
 

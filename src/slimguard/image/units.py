@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from slimguard.image.packages import classify
+from slimguard.analysis.packages import classify
 
 if TYPE_CHECKING:
     from slimguard.image.packages import Package

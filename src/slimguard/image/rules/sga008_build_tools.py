@@ -7,7 +7,7 @@ from typing import Iterator
 
 from slimguard.core.findings import Finding, Severity
 from slimguard.core.rule import RuleDocs
-from slimguard.image.packages import CATEGORY_LABEL
+from slimguard.analysis.packages import CATEGORY_LABEL
 from slimguard.image.rules.base import ImageContext, ImageRule
 from slimguard.image.units import categorize, mb
 
