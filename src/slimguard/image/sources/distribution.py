@@ -1,9 +1,5 @@
-"""``registry:REF``: the distribution API v2, without pulling into an engine.
-
-By default only the manifest (and the index, for multi-platform images) and the config blob are
-fetched: two or three small requests answer "who does it run as, what does it expose, what do its ENV
-and history say". ``--deep`` then streams each layer blob through the same scanner as the other
-sources, in order, without writing it anywhere.
+"""The distribution API v2 client behind ``registry:REF``: reference parsing, credentials, authentication
+and bounded GETs.
 
 Transport: HTTPS, or plain HTTP for loopback registries (``localhost``, ``127.0.0.0/8``, ``::1``) and
 when ``SLIMGUARD_REGISTRY_PLAIN_HTTP=1``. Authentication: anonymous, then whatever the registry's
@@ -25,12 +21,9 @@ import subprocess
 from typing import Any
 
 from slimguard.image.errors import AuditError, CorruptError, LimitError
-from slimguard.image.sources import (DOCKER_LIST, DOCKER_MANIFEST, INDEX_TYPES, OCI_INDEX, OCI_MANIFEST, ImageData, LayerFeed,
-                      Meter, Metered, _manifest_layers, _platform_of, choose_manifest)
-from slimguard.image.streams import Limits, ReaderSource
+from slimguard.image.sources.manifests import DIGEST
+from slimguard.image.streams import Limits
 
-ACCEPT = ", ".join([OCI_INDEX, DOCKER_LIST, OCI_MANIFEST, DOCKER_MANIFEST])
-_DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 _NAME = re.compile(r"^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$")
 HUB = "registry-1.docker.io"
 
@@ -59,7 +52,7 @@ def parse_reference(ref: str) -> tuple[str, str, str]:
         repo = "library/" + repo
     if not repo or not _NAME.match(repo):
         raise AuditError(f"registry:{ref}: invalid repository name {repo!r}")
-    if digest is not None and not _DIGEST.match(digest):
+    if digest is not None and not DIGEST.match(digest):
         raise AuditError(f"registry:{ref}: unsupported digest {digest!r}")
     return host, repo, digest or tag or "latest"
 
@@ -102,6 +95,7 @@ def _helper(name: str, host: str) -> tuple[str, str] | None:
 
 
 def credentials(host: str) -> tuple[str, str] | None:
+    """-> (user, password) for ``host``, from the environment or the Docker config, or None."""
     user = os.environ.get("SLIMGUARD_REGISTRY_USERNAME")
     password = os.environ.get("SLIMGUARD_REGISTRY_PASSWORD")
     if user is not None and password is not None:
@@ -145,6 +139,8 @@ def _parse_challenge(header: str) -> tuple[str, dict[str, str]]:
 
 
 class RegistryClient:
+    """GETs under ``/v2/REPO/`` of one registry, authenticating as challenged."""
+
     def __init__(self, host: str, repo: str, limits: Limits, timeout: float = 60.0) -> None:
         import requests
 
@@ -254,63 +250,3 @@ class RegistryClient:
             return json.loads(b"".join(chunks)), r.headers.get("Content-Type", "")
         except ValueError:
             raise CorruptError(f"registry {self.host}: {path} is not valid JSON") from None
-
-
-def open_registry(ref: str, *, limits: Limits, meter: Meter | None, platform: str | None, deep: bool) -> ImageData:
-    host, repo, reference = parse_reference(ref)
-    client = RegistryClient(host, repo, limits)
-    doc, ctype = client.get_json(f"manifests/{reference}", ACCEPT)
-    chosen = None
-    for _ in range(5):
-        media = (doc.get("mediaType") if isinstance(doc, dict) else None) or ctype.split(";")[0].strip()
-        if isinstance(doc, dict) and ("manifests" in doc or media in INDEX_TYPES):
-            desc = choose_manifest(doc, platform, f"registry:{ref}")
-            chosen = _platform_of(desc) or chosen
-            digest = desc.get("digest")
-            if not isinstance(digest, str) or not _DIGEST.match(digest):
-                raise CorruptError(f"registry:{ref}: bad manifest digest in the index")
-            doc, ctype = client.get_json(f"manifests/{digest}", ACCEPT)
-            continue
-        break
-    if not isinstance(doc, dict):
-        raise CorruptError(f"registry:{ref}: manifest is not a JSON object")
-    if doc.get("schemaVersion") == 1:
-        raise AuditError(f"registry:{ref}: schema 1 manifests are not supported")
-    config_digest, descs = _manifest_layers(doc, f"registry:{ref}")
-    if not isinstance(config_digest, str) or not _DIGEST.match(config_digest):
-        raise CorruptError(f"registry:{ref}: bad config digest")
-    config, _ = client.get_json(f"blobs/{config_digest}")
-    if not isinstance(config, dict):
-        raise CorruptError(f"registry:{ref}: the image config is not a JSON object")
-    if len(descs) > limits.max_layers:
-        raise LimitError(f"registry:{ref}: more than {limits.max_layers} layers")
-    for d in descs:
-        if not isinstance(d.get("digest"), str) or not _DIGEST.match(d["digest"]):
-            raise CorruptError(f"registry:{ref}: bad layer digest")
-    total = sum(int(d.get("size") or 0) for d in descs)
-    if meter is not None:
-        meter.total = total
-    layers = None
-    if deep:
-        layers = _deep_layers(client, descs, limits, meter)
-    data = ImageData(f"registry:{host}/{repo}:{reference}" if not reference.startswith("sha256:")
-                     else f"registry:{host}/{repo}@{reference}", "registry", config, config_digest,
-                     [{"digest": d["digest"], "mediaType": d.get("mediaType"), "size": d.get("size")} for d in descs],
-                     [], layers, total, platform=chosen)
-    data.notes.append(f"registry requests: {len(client.requests_made)}")
-    data.registry_requests = client.requests_made  # type: ignore[attr-defined]
-    return data
-
-
-def _deep_layers(client: RegistryClient, descs: list, limits: Limits, meter: Meter | None):
-    feed = LayerFeed(limits, meter)
-    for i, d in enumerate(descs):
-        if meter is not None:
-            meter.label = f"layer {i + 1}/{len(descs)}"
-        r = client.get(f"blobs/{d['digest']}", stream=True)
-        try:
-            src = Metered(ReaderSource(r.raw), meter)
-            r.raw.decode_content = False
-            yield feed.scan(src, f"layer {i} ({d['digest'][:19]})")
-        finally:
-            r.close()
