@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import sys
 
 import click
@@ -68,6 +67,7 @@ def command(path, context_dir, target, smoke, build_args, build_network, unsafe,
     from slimguard.verify import Limits, Session, VerifyOptions, compute_fix, verify
     from slimguard.cli._output import load_settings, parse_build_args
     from slimguard.verify.context import ContextError
+    from slimguard.verify.session import signals_handled
 
     args = parse_build_args(build_args)
     if smoke is not None and not smoke.strip():
@@ -102,16 +102,9 @@ def command(path, context_dir, target, smoke, build_args, build_network, unsafe,
                           limits=Limits(memory=memory))
     progress = (lambda msg: click.echo(f"slimguard verify: {msg}", err=True)) if fmt == "text" else None
     session = Session(client)
-    saved = {}
-    for name in ("SIGTERM", "SIGHUP"):
-        sig = getattr(signal, name, None)
-        if sig is not None:
-            try:
-                saved[sig] = signal.signal(sig, _on_signal)
-            except (ValueError, OSError):
-                pass
     try:
-        report = verify(client, source.display, source.text, fix.text, fix.fixes, vopts, progress, session)
+        with signals_handled(_on_signal, ("SIGTERM", "SIGHUP")):
+            report = verify(client, source.display, source.text, fix.text, fix.fixes, vopts, progress, session)
     except KeyboardInterrupt:
         summary = session.report.summary() if session.report else "clean-up did not run"
         click.echo(f"slimguard verify: interrupted; {summary}", err=True)
@@ -121,12 +114,6 @@ def command(path, context_dir, target, smoke, build_args, build_network, unsafe,
     except Exception as exc:  # noqa: BLE001 - the engine failed mid-run (clean-up has run)
         summary = session.report.summary() if session.report else "clean-up did not run"
         _fail(f"verify could not finish ({type(exc).__name__}: {exc}); {summary}")
-    finally:
-        for sig, handler in saved.items():
-            try:
-                signal.signal(sig, handler)
-            except (ValueError, OSError):
-                pass
     if fmt == "json":
         click.echo(json.dumps(report.as_dict(), indent=2))
     else:

@@ -52,28 +52,34 @@ class CleanupReport:
 
 
 @contextlib.contextmanager
-def signals_ignored() -> Iterator[None]:
-    """Ignore SIGINT/SIGTERM/SIGHUP for the duration (main thread only; a no-op elsewhere)."""
+def signals_handled(handler: Any, names: tuple[str, ...]) -> Iterator[None]:
+    """Handle the signals *names* with *handler* for the duration, then restore the previous handlers
+    (main thread only; a no-op elsewhere)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     saved = {}
-    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+    for name in names:
         sig = getattr(signal, name, None)
         if sig is None:
             continue
         try:
-            saved[sig] = signal.signal(sig, signal.SIG_IGN)
+            saved[sig] = signal.signal(sig, handler)
         except (ValueError, OSError):
             pass
     try:
         yield
     finally:
-        for sig, handler in saved.items():
+        for sig, previous in saved.items():
             try:
-                signal.signal(sig, handler)
+                signal.signal(sig, previous)
             except (ValueError, OSError):
                 pass
+
+
+def signals_ignored() -> "contextlib.AbstractContextManager[None]":
+    """Ignore SIGINT/SIGTERM/SIGHUP for the duration (clean-up must not be interrupted)."""
+    return signals_handled(signal.SIG_IGN, ("SIGINT", "SIGTERM", "SIGHUP"))
 
 
 def _status(exc: Exception) -> int | None:
