@@ -79,6 +79,22 @@ def report_applied(applied: tuple) -> None:
             click.echo(f"  {f.rule} line {f.line}: {f.fix.description}", err=True)
 
 
+def expand_paths(paths: tuple[str, ...], discover: Callable[[str], list[str]],
+                 nothing_found: str) -> tuple[list[str], list[str]]:
+    """(files, errors): each directory replaced by what *discover* finds in it ('-' is stdin)."""
+    files: list[str] = []
+    errors: list[str] = []
+    for p in paths:
+        if p != "-" and os.path.isdir(p):
+            found = discover(p)
+            if not found:
+                errors.append(f"{p}: {nothing_found} found in this directory")
+            files.extend(found)
+        else:
+            files.append(p)
+    return files, errors
+
+
 def use_color(output: str | None, no_color: bool) -> bool:
     """Colour only for a terminal, never into a file, and never with NO_COLOR set."""
     if no_color or output or os.environ.get("NO_COLOR"):

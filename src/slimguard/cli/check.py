@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from slimguard.cli._output import (code_options, emit_and_exit, load_settings, no_color_option, report_applied,
+from slimguard.cli._output import (code_options, emit_and_exit, expand_paths, load_settings, no_color_option, report_applied,
                                    report_options, use_color, write_fixed)
 
 
@@ -49,7 +49,6 @@ def command(paths, docker_runs, kind, select, ignore, fmt, output, failure_thres
 
     files_seen: list[str] = []
     findings: list = []
-    errors: list[str] = []
     sources: dict[str, str] = {}
     inputs: list[tuple[str, str, str | None, str | None]] = []  # (display, text, kind, path on disk)
     if not paths and not docker_runs:
@@ -58,15 +57,7 @@ def command(paths, docker_runs, kind, select, ignore, fmt, output, failure_thres
                        "--docker-run 'docker run ...'", err=True)
             sys.exit(2)
         paths = ("-",)
-    files: list[str] = []
-    for p in paths:
-        if p != "-" and os.path.isdir(p):
-            found = discover(p)
-            if not found:
-                errors.append(f"{p}: no compose file or Kubernetes manifest found in this directory")
-            files.extend(found)
-        else:
-            files.append(p)
+    files, errors = expand_paths(paths, discover, "no compose file or Kubernetes manifest")
     for path in files:
         try:
             source = read_source(path)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 import click
 
-from slimguard.cli._output import (code_options, emit_and_exit, load_settings, no_color_option, parse_build_args,
+from slimguard.cli._output import (code_options, emit_and_exit, expand_paths, load_settings, no_color_option, parse_build_args,
                                    report_options, use_color)
 
 
@@ -35,24 +34,15 @@ def command(paths, target, build_args, select, ignore, fmt, output, failure_thre
     config = load_settings(hadolint_config=hadolint_config, config_file=config_file, select=select, ignore=ignore,
                            failure_threshold=failure_threshold, hadolint_compat=hadolint_compat, engine=engine)
     args = parse_build_args(build_args)
-    files: list[str] = []
     files_seen: list[str] = []
     findings: list = []
-    errors: list[str] = []
     sources: dict[str, str] = {}
     if not paths:
         if sys.stdin is None or sys.stdin.isatty():
             click.echo("slimguard: error: give a Dockerfile, a directory, or '-' for stdin", err=True)
             sys.exit(2)
         paths = ("-",)
-    for p in paths:
-        if p != "-" and os.path.isdir(p):
-            found = discover(p)
-            if not found:
-                errors.append(f"{p}: no Dockerfile found in this directory")
-            files.extend(found)
-        else:
-            files.append(p)
+    files, errors = expand_paths(paths, discover, "no Dockerfile")
     resolver = Resolver(config.engine)
     for path in files:
         try:
