@@ -4,6 +4,7 @@ once by walking its headers (seeking over data). Names may not leave the archive
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 
 from slimguard.image.errors import AuditError, CorruptError, LimitError
 from slimguard.image.layers import normalize
@@ -42,6 +43,17 @@ class Bundle:
 
     def close(self) -> None:
         pass
+
+
+def archive_members(tar: TarReader, limits: Limits, what: str) -> Iterator[tuple[str, TarEntry]]:
+    """(normalised name, entry) of an image archive's members, at most ``limits.max_members`` of them;
+    names that escape the archive root, and the root itself, are skipped."""
+    for n, e in enumerate(tar, start=1):
+        if n > limits.max_members:
+            raise LimitError(f"{what}: more than {limits.max_members} members")
+        name, escaped = normalize(e.name)
+        if not escaped and name:
+            yield name, e
 
 
 class DirBundle(Bundle):
@@ -96,15 +108,7 @@ class TarBundle(Bundle):
         self.members: dict[str, tuple[int, int]] = {}  # name -> (offset, size)
         self.links: dict[str, str] = {}
         src = FileRange(self.fd, 0, self.file_size)
-        tar = TarReader(src, path, limits.max_header_bytes)
-        n = 0
-        for e in tar:
-            n += 1
-            if n > limits.max_members:
-                raise LimitError(f"{path}: more than {limits.max_members} members")
-            name, escaped = normalize(e.name)
-            if escaped or not name:
-                continue
+        for name, e in archive_members(TarReader(src, path, limits.max_header_bytes), limits, path):
             if e.isreg:
                 self.members[name] = (src.pos, e.size)
             elif e.type in ("1", "2"):

@@ -9,7 +9,7 @@ from typing import Any
 from slimguard.image.errors import AuditError, CorruptError, LimitError
 from slimguard.image.layers import LayerScan, normalize
 from slimguard.image.sources.base import Meter
-from slimguard.image.sources.bundles import link_target
+from slimguard.image.sources.bundles import archive_members, link_target
 from slimguard.image.sources.feed import LayerFeed, Metered
 from slimguard.image.sources.manifests import load_json
 from slimguard.image.streams import Limits, Source, compression_of, decompressed
@@ -94,17 +94,10 @@ def walk(src: Source, what: str, limits: Limits, meter: Meter | None) -> Streame
     head = src.peek(6)
     if compression_of(head) != "none":
         src, _ = decompressed(src, limits, what)
-    tar = TarReader(src, what, limits.max_header_bytes)
     arch = StreamedArchive(what)
     json_total = 0
-    n = 0
-    for e in tar:
-        n += 1
-        if n > limits.max_members:
-            raise LimitError(f"{what}: more than {limits.max_members} members")
-        name, escaped = normalize(e.name)
-        if escaped or not name:
-            continue
+    tar = TarReader(src, what, limits.max_header_bytes)
+    for name, e in archive_members(tar, limits, what):
         if e.type in ("1", "2"):
             target = link_target(name, e)
             if target is not None:
