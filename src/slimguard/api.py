@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from slimguard.core.config import Config
-from slimguard.core.engine import finding_codes, severity_for
 from slimguard.core.fixes import FixError, FixResult
 
 if TYPE_CHECKING:
@@ -74,36 +73,27 @@ def check(source: Input, *, path: str | None = None, kind: str | None = None,
           config: Config | None = None) -> "CheckResult":
     """Check a compose file, Kubernetes manifests or (``kind="docker-run"``) a docker run command line."""
     from slimguard.runtime.engine import check_text
-    from slimguard.runtime.rules import CheckOptions
 
     config = config or Config()
     text, display = _read(source, path)
     project_dir = None if isinstance(source, str) else os.path.dirname(os.path.abspath(os.fspath(source)))
-    return check_text(text, display, kind, config, CheckOptions(uid=config.uid, gid=config.gid),
-                      project_dir=project_dir)
+    return check_text(text, display, kind, config, project_dir=project_dir)
 
 
 def audit(image: str, *, config: Config | None = None, deep: bool = False, platform: str | None = None,
           use_dive: bool = True, top: int = 10, **options: object) -> "AuditResult":
     """Audit a built image (engine name, ``docker-archive:``, ``oci:`` or ``registry:``; never pulls).
 
-    The findings are filtered and re-levelled by *config* (select, ignore, severity) and sorted most
+    The rule engine selects, ignores and re-levels the findings by *config*; they come sorted most
     severe first; *options* go to :func:`slimguard.image.audit` (limits, meter, engine).
     """
     from slimguard.image import audit as run_audit
 
     config = config or Config()
-    result = run_audit(image, deep=deep, platform=platform, use_dive=use_dive, top=top,
+    result = run_audit(image, deep=deep, platform=platform, use_dive=use_dive, top=top, config=config,
                        engine=str(options.pop("engine", config.engine)), **options)  # type: ignore[arg-type]
-    kept = []
-    for f in result.findings:
-        codes = finding_codes(f)
-        if (config.select and not codes & config.select) or codes & config.ignore:
-            continue
-        sev = severity_for(config.severity, f)
-        kept.append(f if sev == f.severity else dataclasses.replace(f, severity=sev))
-    kept.sort(key=lambda f: (-int(f.severity), f.rule))
-    return dataclasses.replace(result, findings=tuple(kept))
+    ordered = sorted(result.findings, key=lambda f: (-int(f.severity), f.rule))
+    return dataclasses.replace(result, findings=tuple(ordered))
 
 
 __all__ = ["FixError", "FixResult", "audit", "check", "fix", "lint"]

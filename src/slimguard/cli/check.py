@@ -40,11 +40,9 @@ def command(paths, docker_runs, kind, select, ignore, fmt, output, failure_thres
     from slimguard.runtime.discover import discover
     from slimguard.runtime.engine import check_text
     from slimguard.runtime.images import ImageResolver
-    from slimguard.runtime.rules import CheckOptions
 
     config = load_settings(hadolint_config=hadolint_config, config_file=config_file, select=select, ignore=ignore,
                            failure_threshold=failure_threshold, engine=engine, uid=uid, gid=gid)
-    options = CheckOptions(uid=config.uid, gid=config.gid)
     images = ImageResolver(Resolver(config.engine))
 
     files_seen: list[str] = []
@@ -70,13 +68,13 @@ def command(paths, docker_runs, kind, select, ignore, fmt, output, failure_thres
         inputs.append((display, cmd, "docker-run", None))
 
     if do_fix or write:
-        _fix(inputs, config, options, images, unsafe, write)
+        _fix(inputs, config, images, unsafe, write)
         return
 
     for display, text, k, path in inputs:
         files_seen.append(display)
         sources[display] = text
-        result = check_text(text, display, k, config, options, images,
+        result = check_text(text, display, k, config, images=images,
                             project_dir=os.path.dirname(os.path.abspath(path)) if path else None)
         findings.extend(result.findings)
         errors.extend(result.errors)
@@ -86,7 +84,7 @@ def command(paths, docker_runs, kind, select, ignore, fmt, output, failure_thres
     emit_and_exit(out, report, config, output)
 
 
-def _fix(inputs, config, options, images, unsafe: bool, write: bool) -> None:
+def _fix(inputs, config, images, unsafe: bool, write: bool) -> None:
     from slimguard.runtime.engine import check_text
     from slimguard.runtime.fixing import FixError, fix_text
     from slimguard.cli.fix import unified_diff
@@ -94,7 +92,7 @@ def _fix(inputs, config, options, images, unsafe: bool, write: bool) -> None:
     errors = 0
     for display, text, kind, path in inputs:
         project_dir = os.path.dirname(os.path.abspath(path)) if path else None
-        first = check_text(text, display, kind, config, options, images, project_dir=project_dir)
+        first = check_text(text, display, kind, config, images=images, project_dir=project_dir)
         if first.errors:
             for e in first.errors:
                 click.echo(f"slimguard: error: {e}", err=True)
@@ -103,7 +101,7 @@ def _fix(inputs, config, options, images, unsafe: bool, write: bool) -> None:
         doc_kind = first.kind or "yaml"
 
         def check(t: str, _d=display, _k=doc_kind, _p=project_dir):
-            res = check_text(t, _d, _k, config, options, images, project_dir=_p)
+            res = check_text(t, _d, _k, config, images=images, project_dir=_p)
             if res.errors:
                 raise FixError(res.errors[0])
             return res.findings

@@ -42,8 +42,9 @@ def select_rules(rules: Iterable[R], select: set[str] | frozenset[str]) -> list[
     return [r for r in rules if not select or set(select) & set(r.codes)]
 
 
-def severity_for(overrides: Mapping[str, Severity], f: Finding) -> Severity:
-    for code in (f.rule, *f.aliases, f.concern.upper()):
+def severity_for(overrides: Mapping[str, Severity], f: Finding, rule_codes: Iterable[str] = ()) -> Severity:
+    """The overridden severity of *f*: its id first, then its aliases, its rule's codes, its concern."""
+    for code in (f.rule, *f.aliases, *sorted(rule_codes), f.concern.upper()):
         if code in overrides:
             return overrides[code]
     return f.severity
@@ -73,7 +74,8 @@ def run_rules(rules: Sequence[Rule], ctx: Any, *, path: str, select: set[str] | 
             continue
         try:
             # a rule's aliases name all of its findings, also those that carry no alias themselves
-            found.extend((f, frozenset(rule.codes)) for f in rule.check(ctx))
+            rule_codes = frozenset(rule.codes)
+            found.extend((f, rule_codes) for f in rule.check(ctx))
         except RecursionError:
             errors.append(f"{path}: internal error in rule {rule.id}: input nested too deeply")
         except Exception as exc:  # noqa: BLE001 - one broken rule must not hide the others
@@ -89,8 +91,7 @@ def run_rules(rules: Sequence[Rule], ctx: Any, *, path: str, select: set[str] | 
             continue
         if pragmas is not None and pragmas.ignored(f.line, codes):
             continue
-        sev = next((overrides[c] for c in (f.rule, *f.aliases, *sorted(rule_codes), f.concern.upper())
-                    if c in overrides), f.severity)
+        sev = severity_for(overrides, f, rule_codes)
         if sev != f.severity:
             f = dataclasses.replace(f, severity=sev)
         key = (f.rule, f.line, f.column, f.message)

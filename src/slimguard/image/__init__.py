@@ -16,6 +16,7 @@ from slimguard.image.sources.base import registered_prefixes
 from slimguard.image.streams import GZIP_BACKEND, Limits
 
 if TYPE_CHECKING:
+    from slimguard.core.config import Config
     from slimguard.image.analyze import AuditResult
 
 __all__ = ["AuditError", "CorruptError", "LimitError", "AuditResult", "ImageData", "Limits", "Meter", "audit",
@@ -60,7 +61,9 @@ def prefixes() -> tuple[str, ...]:
 
 
 def audit(spec: str, *, limits: Limits | None = None, meter: Meter | None = None, platform: str | None = None,
-          deep: bool = False, engine: str = "auto", use_dive: bool = True, top: int = 10) -> AuditResult:
+          deep: bool = False, engine: str = "auto", use_dive: bool = True, top: int = 10,
+          config: "Config | None" = None) -> AuditResult:
+    """Open and analyze the image; *config* selects, ignores and re-levels the image rules' findings."""
     data, client = open_image(spec, limits=limits, meter=meter, platform=platform, deep=deep, engine=engine)
     try:
         analyze = _analysis().analyze
@@ -72,7 +75,7 @@ def audit(spec: str, *, limits: Limits | None = None, meter: Meter | None = None
                 client = _dc() if os.environ.get("DOCKER_HOST") or os.path.exists("/var/run/docker.sock") else None
             except AuditError:
                 client = None
-        return analyze(data, client=client, use_dive=use_dive, top=top)
+        return analyze(data, client=client, use_dive=use_dive, top=top, settings=config)
     finally:
         if data.close is not None:
             data.close()

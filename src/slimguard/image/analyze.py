@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from slimguard.core.config import Config
 from slimguard.core.engine import run_rules
 from slimguard.core.findings import Finding
 from slimguard.image.dive import DiveCalc
@@ -76,7 +77,8 @@ def _largest(overlay: Overlay, top: int) -> tuple[list, list]:
             [{"path": p, "bytes": s} for p, s in dirs[:top]])
 
 
-def analyze(data: ImageData, *, client: Any = None, use_dive: bool = True, top: int = 10) -> AuditResult:
+def analyze(data: ImageData, *, client: Any = None, use_dive: bool = True, top: int = 10,
+            settings: Config | None = None) -> AuditResult:
     config = data.config
     cfg = config.get("config") if isinstance(config.get("config"), dict) else {}
     overlay: Overlay | None = None
@@ -131,7 +133,9 @@ def analyze(data: ImageData, *, client: Any = None, use_dive: bool = True, top: 
         base = None
     ctx = ImageContext(data.reference, config, overlay, user, tuple(packages), tuple(hits), base=base,
                        hidden_bytes=hidden, content_bytes=content)
-    run = run_rules(all_rules(), ctx, path=data.reference, origin="image")
+    settings = settings or Config()
+    run = run_rules(all_rules(), ctx, path=data.reference, select=settings.select, ignore=settings.ignore,
+                    severity=settings.severity, origin="image")
     summary = build_summary(data, overlay, dive, user, manager, packages, base, anomalies, top)
     return AuditResult(data.reference, run.findings, summary, tuple(data.notes), run.errors)
 
