@@ -49,6 +49,36 @@ Images (stand-in -> what it mirrors; aliases in brackets):
   binary ``/hello`` (compiled with ``gcc -static`` in buildpack-deps:bookworm)
   that prints its uid and gid. ``USER 65532:65532``, ``WORKDIR /home/nonroot``,
   no ENTRYPOINT/CMD (as upstream), no shell, no CA bundle, no tzdata.
+- ``nginx:latest`` [nginx:1.25, nginx:stable, nginx:bookworm]:
+  debian:bookworm-slim + Debian's ``nginx`` (1.22, not 1.25) in the official
+  image's layout: group/user ``nginx`` 101:101 (home /nonexistent, shell
+  /bin/false), /etc/nginx/nginx.conf with ``user nginx``, pid
+  /var/run/nginx.pid and temp paths in /var/cache/nginx (root-owned, so the
+  root master creates them), conf.d/default.conf on port 80 serving
+  /usr/share/nginx/html, access/error logs linked to /dev/stdout and
+  /dev/stderr, no sites-enabled, ``ENTRYPOINT ["/docker-entrypoint.sh"]``
+  (runs /docker-entrypoint.d hooks), ``EXPOSE 80``, ``STOPSIGNAL SIGQUIT``,
+  ``CMD ["nginx", "-g", "daemon off;"]``; runs as root. ``--user 10001``
+  makes it fail (temp dirs, pid file, port 80).
+- ``nginxinc/nginx-unprivileged:latest`` [:1.25, :stable, :bookworm]: the same
+  steps (the build cache shares nginx's layers) plus upstream's edits: listen
+  8080, no ``user``, pid and temp paths in /tmp, /etc/nginx and
+  /var/cache/nginx owned by 101:0 and group-writable; ``EXPOSE 8080`` only,
+  ``USER 101``. Not ``FROM nginx:latest``, which would leak ``EXPOSE 80``.
+- ``golang:1.22`` [golang:1.22-bookworm, golang:1.21, golang:latest,
+  golang:bookworm]: buildpack-deps:bookworm-scm + g++, gcc, libc6-dev, make,
+  pkg-config and Debian's ``golang-go`` (Go 1.19); /usr/local/go links to
+  Debian's GOROOT, ``GOPATH=/go``, ``PATH=/go/bin:/usr/local/go/bin:...``,
+  ``GOTOOLCHAIN=local``, /go/src and /go/bin, /go chmod 1777, ``WORKDIR /go``;
+  runs as root, inherits ``CMD ["bash"]``.
+- ``rust:1`` [rust:latest, rust:1-bookworm]: buildpack-deps:bookworm + Debian's
+  ``rustc`` 1.63 and ``cargo``, ``CARGO_HOME=/usr/local/cargo`` (bin/ links to
+  /usr/bin), ``RUSTUP_HOME=/usr/local/rustup`` (empty: no rustup), both a+w,
+  ``PATH=/usr/local/cargo/bin:...``; runs as root.
+- ``gcr.io/distroless/cc-debian12:nonroot`` [gcr.io/distroless/cc:nonroot]: the
+  static stand-in + the shared libraries of Debian's libc6, libgcc-s1 and
+  libstdc++6 (copied from debian:bookworm-slim; no gconv modules), enough for
+  glibc-linked Rust/C binaries.
 
 Caching: every image carries the label ``org.slimguard.zoo.recipe`` = sha256 of
 its recipe (Dockerfile text, context files, build script / mmdebstrap options,
@@ -299,6 +329,242 @@ ENV PATH={DEFAULT_PATH}
 ENV SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
 USER 65532:65532
 WORKDIR /home/nonroot
+"""
+
+# nginx: the layout of nginx/docker-nginx's mainline/debian image (user nginx
+# 101, logs symlinked to stdout/stderr, servers in conf.d, temp files under
+# /var/cache/nginx, /docker-entrypoint.sh) around Debian's own nginx binary.
+# In bookworm the `nginx` package holds /usr/sbin/nginx with the static modules
+# and no dynamic ones; nginx-light and nginx-core only add libnginx-mod-* on top.
+NGINX_CONF = """\
+# /etc/nginx/nginx.conf of the slimguard zoo's nginx stand-in, shaped like the
+# official image's: both logs are symlinks to the container's stdout/stderr,
+# the servers live in conf.d.
+user  nginx;
+worker_processes  auto;
+
+error_log  /var/log/nginx/error.log notice;
+pid        /var/run/nginx.pid;
+
+events {
+    worker_connections  1024;
+}
+
+http {
+    include       /etc/nginx/mime.types;
+    default_type  application/octet-stream;
+
+    # nginx.org's packages have these compiled in; Debian's build would use /var/lib/nginx
+    client_body_temp_path  /var/cache/nginx/client_temp;
+    proxy_temp_path        /var/cache/nginx/proxy_temp;
+    fastcgi_temp_path      /var/cache/nginx/fastcgi_temp;
+    uwsgi_temp_path        /var/cache/nginx/uwsgi_temp;
+    scgi_temp_path         /var/cache/nginx/scgi_temp;
+
+    log_format  main  '$remote_addr - $remote_user [$time_local] "$request" '
+                      '$status $body_bytes_sent "$http_referer" '
+                      '"$http_user_agent" "$http_x_forwarded_for"';
+    access_log  /var/log/nginx/access.log  main;
+
+    sendfile           on;
+    keepalive_timeout  65;
+
+    include /etc/nginx/conf.d/*.conf;
+}
+"""
+
+NGINX_DEFAULT_CONF = """\
+# The one server of the zoo's nginx stand-in: the static welcome page.
+server {
+    listen       80;
+    server_name  localhost;
+
+    location / {
+        root   /usr/share/nginx/html;
+        index  index.html index.htm;
+    }
+
+    error_page   500 502 503 504  /50x.html;
+    location = /50x.html {
+        root   /usr/share/nginx/html;
+    }
+}
+"""
+
+NGINX_INDEX_HTML = """\
+<!DOCTYPE html>
+<html>
+<head>
+<title>Welcome to nginx!</title>
+</head>
+<body>
+<h1>Welcome to nginx!</h1>
+<p>This page is served by the slimguard zoo's stand-in for the nginx image
+(Debian's nginx binary in the official image's layout).</p>
+</body>
+</html>
+"""
+
+NGINX_50X_HTML = """\
+<!DOCTYPE html>
+<html>
+<head>
+<title>Error</title>
+</head>
+<body>
+<h1>An error occurred.</h1>
+<p>The page you are looking for is temporarily unavailable.</p>
+</body>
+</html>
+"""
+
+NGINX_ENTRYPOINT = """\
+#!/bin/sh
+# slimguard zoo stand-in for the nginx image's /docker-entrypoint.sh. When the
+# command is nginx (or nginx-debug), the hooks in /docker-entrypoint.d run
+# first, in name order: executable *.envsh files are sourced, executable *.sh
+# files are run, anything else is skipped. Then the command replaces the shell.
+# NGINX_ENTRYPOINT_QUIET_LOGS=1 silences the messages.
+set -e
+
+say() {
+  [ -n "${NGINX_ENTRYPOINT_QUIET_LOGS:-}" ] || echo "$0: $*"
+}
+
+if [ "$1" = nginx ] || [ "$1" = nginx-debug ]; then
+  for hook in /docker-entrypoint.d/*; do
+    [ -f "$hook" ] || continue
+    if [ ! -x "$hook" ]; then
+      say "skipping $hook (not executable)"
+      continue
+    fi
+    case "$hook" in
+      *.envsh) say "sourcing $hook"; . "$hook" ;;
+      *.sh) say "running $hook"; "$hook" ;;
+      *) say "skipping $hook (neither *.sh nor *.envsh)" ;;
+    esac
+  done
+  say "configuration complete; ready for start up"
+fi
+
+exec "$@"
+"""
+
+NGINX_FILES: tuple[tuple[str, str, int], ...] = (
+    ("nginx.conf", NGINX_CONF, 0o644),
+    ("default.conf", NGINX_DEFAULT_CONF, 0o644),
+    ("index.html", NGINX_INDEX_HTML, 0o644),
+    ("50x.html", NGINX_50X_HTML, 0o644),
+    ("docker-entrypoint.sh", NGINX_ENTRYPOINT, 0o755),
+)
+
+NGINX_CMD = 'CMD ["nginx", "-g", "daemon off;"]\n'
+
+
+def _nginx_dockerfile(unprivileged: bool) -> str:
+    """nginx:latest, or its nginxinc/nginx-unprivileged twin.
+
+    Both start with the same instructions on debian:bookworm-slim, so the
+    legacy builder's cache gives the twin nginx's layers. The twin does not say
+    ``FROM nginx:latest``: it would inherit ``EXPOSE 80``, which no Dockerfile
+    instruction can take back, and the real unprivileged image exposes 8080
+    only (it is built from its own Dockerfile, not from nginx).
+    """
+    common = (
+        f"FROM debian:{SUITE}-slim\n"
+        "RUN set -eux; \\\n"
+        "\tgroupadd --system --gid 101 nginx; \\\n"
+        "\tuseradd --system --gid nginx --no-create-home --home /nonexistent \\\n"
+        '\t\t--comment "nginx user" --shell /bin/false --uid 101 nginx\n'
+        + _apt(
+            "nginx",
+            # only conf.d applies, as in the official image
+            "rm -rf /etc/nginx/sites-enabled /etc/nginx/sites-available /var/www; \\\n"
+            "\tmkdir -p /var/cache/nginx /docker-entrypoint.d; \\\n"
+            "\tln -sf /dev/stdout /var/log/nginx/access.log; \\\n"
+            "\tln -sf /dev/stderr /var/log/nginx/error.log",
+        )
+        + "COPY nginx.conf /etc/nginx/nginx.conf\n"
+        "COPY default.conf /etc/nginx/conf.d/default.conf\n"
+        "COPY index.html 50x.html /usr/share/nginx/html/\n"
+        "COPY docker-entrypoint.sh /\n"
+        # `nginx -t` creates the temp dirs; the real image has none until the
+        # master (as root) makes them, owned by nginx, on its first start
+        "RUN set -eux; nginx -t; rm -rf /var/cache/nginx/*; nginx -v\n"
+        'ENTRYPOINT ["/docker-entrypoint.sh"]\n'
+    )
+    if not unprivileged:
+        return common + "EXPOSE 80\nSTOPSIGNAL SIGQUIT\n" + NGINX_CMD
+    # nginxinc/docker-nginx-unprivileged's changes: port 8080, no `user`, pid and
+    # temp files in /tmp, config and cache owned by $UID:0 and group-writable
+    return common + (
+        "ARG UID=101\n"
+        "RUN set -eux; \\\n"
+        "\tsed -i 's/^\\(\\s*listen\\s*\\)80;/\\18080;/' /etc/nginx/conf.d/default.conf; \\\n"
+        "\tsed -i -e '/^user\\s/d' -e 's,/var/run/nginx\\.pid,/tmp/nginx.pid,' \\\n"
+        "\t\t-e 's,/var/cache/nginx/\\([a-z]*_temp\\);,/tmp/\\1;,' /etc/nginx/nginx.conf; \\\n"
+        '\tchown -R "$UID:0" /var/cache/nginx /etc/nginx; \\\n'
+        "\tchmod -R g+w /var/cache/nginx /etc/nginx; \\\n"
+        "\tgrep -q 'listen *8080;' /etc/nginx/conf.d/default.conf; \\\n"
+        "\t! grep -nE '^user|/var/run|/var/cache' /etc/nginx/nginx.conf\n"
+        "EXPOSE 8080\n"
+        "STOPSIGNAL SIGQUIT\n"
+        "USER $UID\n"
+        + NGINX_CMD
+    )
+
+
+# golang: docker-library/golang's bookworm layout (FROM buildpack-deps:*-scm +
+# the C toolchain cgo needs, GOROOT at /usr/local/go, GOPATH=/go, 1777) around
+# Debian's Go 1.19 (bookworm has no 1.21/1.22).
+GOLANG_DOCKERFILE = (
+    f"FROM buildpack-deps:{SUITE}-scm\n"
+    + _apt(
+        "g++ gcc libc6-dev make pkg-config golang-go",
+        'ln -s "$(readlink -f /usr/lib/go)" /usr/local/go; /usr/local/go/bin/go version',
+    )
+    + "ENV GOTOOLCHAIN=local\n"
+    "ENV GOPATH=/go\n"
+    "ENV PATH=/go/bin:/usr/local/go/bin:$PATH\n"
+    'RUN mkdir -p "$GOPATH/src" "$GOPATH/bin" && chmod -R 1777 "$GOPATH"\n'
+    "WORKDIR $GOPATH\n"
+)
+
+# rust: rust-lang/docker-rust's bookworm layout (FROM buildpack-deps, rustup and
+# cargo homes under /usr/local, world-writable) around Debian's rustc 1.63 and
+# cargo; there is no rustup, so /usr/local/cargo/bin holds links to /usr/bin.
+RUST_DOCKERFILE = (
+    f"FROM buildpack-deps:{SUITE}\n"
+    "ENV RUSTUP_HOME=/usr/local/rustup CARGO_HOME=/usr/local/cargo PATH=/usr/local/cargo/bin:$PATH\n"
+    + _apt(
+        "rustc cargo",
+        'mkdir -p "$RUSTUP_HOME" "$CARGO_HOME/bin"; \\\n'
+        "\tfor t in cargo rustc rustdoc; do \\\n"
+        '\t\t[ ! -e "/usr/bin/$t" ] || ln -s "/usr/bin/$t" "$CARGO_HOME/bin/$t"; \\\n'
+        "\tdone; \\\n"
+        '\tchmod -R a+w "$RUSTUP_HOME" "$CARGO_HOME"; \\\n'
+        "\tcargo --version; rustc --version",
+    )
+)
+
+# distroless cc: the static stand-in plus the shared libraries of Debian's
+# libc6, libgcc-s1 and libstdc++6, copied file by file (as shipped, so under
+# /lib and /usr/lib, ld.so linked from /lib64) from debian:bookworm-slim, where
+# all three are installed. gconv modules and /usr/share are left out, and so
+# are merged-/usr's directory links (/lib -> usr/lib): distroless has none.
+DISTROLESS_CC_DOCKERFILE = f"""\
+FROM debian:{SUITE}-slim AS libs
+RUN set -eux; \\
+	dpkg -L libc6 libgcc-s1 libstdc++6 | sort -u | while read -r f; do \\
+		case "$f" in /usr/share/*|*/gconv/*) continue ;; esac; \\
+		if [ -f "$f" ] || {{ [ -L "$f" ] && [ ! -d "$f" ]; }}; then echo "${{f#/}}"; fi; \\
+	done > /tmp/files; \\
+	mkdir /out; \\
+	tar -C / -cf - -T /tmp/files | tar -C /out -xf -; \\
+	find /out ! -type d | sort
+
+FROM gcr.io/distroless/static-debian12:nonroot
+COPY --from=libs /out/ /
 """
 
 # Debian's busybox-static is built without the adduser/addgroup applets, which
@@ -638,15 +904,74 @@ def _recipes() -> list[Recipe]:
             aliases=("gcr.io/distroless/static:nonroot",),
         )
     )
+    r.append(
+        Recipe(
+            tag="nginx:latest",
+            kind="dockerfile",
+            mirrors="nginx:1.25 (Debian; root master, workers as nginx 101, port 80)",
+            parents=(f"debian:{SUITE}-slim",),
+            dockerfile=_nginx_dockerfile(unprivileged=False),
+            files=NGINX_FILES,
+            aliases=("nginx:1.25", "nginx:stable", f"nginx:{SUITE}"),
+        )
+    )
+    r.append(
+        Recipe(
+            tag="nginxinc/nginx-unprivileged:latest",
+            kind="dockerfile",
+            mirrors="nginxinc/nginx-unprivileged:1.25 (USER 101, port 8080, pid/temp in /tmp)",
+            # FROM debian slim; nginx:latest goes first so that its layers are reused
+            parents=(f"debian:{SUITE}-slim", "nginx:latest"),
+            dockerfile=_nginx_dockerfile(unprivileged=True),
+            files=NGINX_FILES,
+            aliases=(
+                "nginxinc/nginx-unprivileged:1.25",
+                "nginxinc/nginx-unprivileged:stable",
+                f"nginxinc/nginx-unprivileged:{SUITE}",
+            ),
+        )
+    )
+    r.append(
+        Recipe(
+            tag="golang:1.22",
+            kind="dockerfile",
+            mirrors="golang:1.22 (FROM buildpack-deps:*-scm + gcc, GOPATH=/go; runs as root)",
+            parents=(f"buildpack-deps:{SUITE}-scm",),
+            dockerfile=GOLANG_DOCKERFILE,
+            aliases=("golang:1.22-bookworm", "golang:1.21", "golang:latest", f"golang:{SUITE}"),
+        )
+    )
+    r.append(
+        Recipe(
+            tag="rust:1",
+            kind="dockerfile",
+            mirrors="rust:1 (FROM buildpack-deps, CARGO_HOME=/usr/local/cargo; runs as root)",
+            parents=(f"buildpack-deps:{SUITE}",),
+            dockerfile=RUST_DOCKERFILE,
+            aliases=("rust:latest", f"rust:1-{SUITE}"),
+        )
+    )
+    r.append(
+        Recipe(
+            tag="gcr.io/distroless/cc-debian12:nonroot",
+            kind="dockerfile",
+            mirrors="gcr.io/distroless/cc-debian12:nonroot (static + glibc, libgcc_s, libstdc++)",
+            parents=("gcr.io/distroless/static-debian12:nonroot", f"debian:{SUITE}-slim"),
+            dockerfile=DISTROLESS_CC_DOCKERFILE,
+            aliases=("gcr.io/distroless/cc:nonroot",),
+        )
+    )
     return r
 
 
 RECIPES: dict[str, Recipe] = {r.tag: r for r in _recipes()}
 ALIASES: dict[str, str] = {a: r.tag for r in RECIPES.values() for a in r.aliases}
-# "busybox" -> "busybox:latest", as docker resolves a bare name
+# "busybox" -> "busybox:latest", "golang" -> "golang:latest" (an alias of
+# golang:1.22), as docker resolves a bare name
 for _r in RECIPES.values():
-    if _r.tag.endswith(":latest"):
-        ALIASES.setdefault(_r.tag[: -len(":latest")], _r.tag)
+    for _t in (_r.tag, *_r.aliases):
+        if _t.endswith(":latest"):
+            ALIASES.setdefault(_t[: -len(":latest")], _r.tag)
 
 
 def _kind_extra(r: Recipe) -> str:
