@@ -26,7 +26,8 @@ FAMILY_KEYS_REQUIRED = {
     "repositories", "distro", "user_creation", "package_manager", "has_shell",
     "default_user", "users", "build_tools", "variants", "runtime_variant", "sizes", "sources",
 }
-FAMILY_KEYS_OPTIONAL = {"has_passwd", "overrides", "jdk", "entrypoint_drops_privileges", "deprecated", "notes"}
+FAMILY_KEYS_OPTIONAL = {"has_passwd", "overrides", "jdk", "entrypoint_drops_privileges", "needs_root",
+                        "nonroot_variant", "deprecated", "notes"}
 OVERRIDE_SET_KEYS = {"distro", "user_creation", "package_manager", "has_shell", "has_passwd", "default_user"}
 USER_KEYS = {"name", "uid", "gid", "home", "shell", "tags", "repositories", "note"}
 VARIANT_KINDS = {"full", "slim", "alpine", "jre", "jdk", "runtime", "nonroot", "debug", "build", "other"}
@@ -111,6 +112,16 @@ def validate(data: Any) -> list[str]:
         for key in ("has_shell", "has_passwd", "entrypoint_drops_privileges"):
             if key in fam and not isinstance(fam[key], bool):
                 errors.append(f"{w}.{key}: must be a bool")
+        nr = fam.get("needs_root")
+        if nr is not None and not (isinstance(nr, str) and nr or isinstance(nr, dict) and set(nr) <= {"reason", "tags"}
+                                   and isinstance(nr.get("reason"), str) and nr["reason"]):
+            errors.append(f"{w}.needs_root: a reason, or {{reason, tags}}")
+        nv = fam.get("nonroot_variant")
+        if nv is not None and not (isinstance(nv, dict) and set(nv) <= {"image", "ports", "config_paths", "reason"}
+                                   and isinstance(nv.get("image"), str) and "{tag}" in nv["image"]
+                                   and all(isinstance(pair, list) and len(pair) == 2
+                                           and all(isinstance(x, int) for x in pair) for pair in nv.get("ports") or [])):
+            errors.append(f"{w}.nonroot_variant: {{image (with {{tag}}), ports [[int, int]], config_paths, reason}}")
         du = fam.get("default_user")
         if du is not None and not isinstance(du, str):
             errors.append(f"{w}.default_user: string or null (quote numeric users)")
@@ -619,3 +630,17 @@ def test_user_creation_collisions() -> None:
     with pytest.raises(ValueError):
         user_creation_commands(ubuntu, "bad name", 10001, 10001)
     assert user_creation_commands(lookup("ubuntu", "22.04"), "app", 1000, 1000)
+
+
+def test_needs_root_and_nonroot_twin() -> None:
+    """nginx, httpd and php's apache tags must start as root; only nginx has a drop-in non-root twin."""
+    nginx = kb.lookup("nginx", "1.25")
+    assert nginx.needs_root and "port 80" in nginx.needs_root
+    assert nginx.nonroot_variant is not None
+    assert nginx.nonroot_variant.reference("1.25") == "nginxinc/nginx-unprivileged:1.25"
+    assert nginx.nonroot_variant.port_for(80) == 8080 and nginx.nonroot_variant.port_for(443) is None
+    assert kb.lookup("httpd", "2.4").needs_root and kb.lookup("httpd", "2.4").nonroot_variant is None
+    assert kb.lookup("php", "8.3-apache").needs_root
+    assert kb.lookup("php", "8.3-fpm").needs_root is None
+    assert kb.lookup("nginxinc/nginx-unprivileged", "1.25").needs_root is None
+    assert kb.lookup("node", "20").needs_root is None

@@ -94,7 +94,7 @@ class DockerfileAdapter(Adapter):
         return fix_dockerfile(text, find, unsafe=unsafe).text
 
     def leftover(self, f: Finding, unsafe: bool) -> bool:
-        return f.fix is not None
+        return f.fix is not None and f.fix.applies(unsafe)
 
     def meta(self, rule: Rule, cases: list[dict]) -> list[str]:
         tags = {t for c in cases for t in c.get("tags", [])}

@@ -72,6 +72,8 @@ class BaseImageInfo:
     sources: tuple[str, ...]
     package_manager: str = "none"
     entrypoint_drops_privileges: bool = False  # starts as root, then gosu/su-exec to its own user
+    needs_root: str | None = None  # why the image's own server must start as root (nginx, httpd), if it must
+    nonroot_variant: "NonrootVariant | None" = None  # a drop-in twin that runs as non-root, if one exists
     deprecated: str | None = None
     notes: tuple[str, ...] = field(default=())
 
@@ -82,6 +84,44 @@ class BaseImageInfo:
             uid = int(key)
             return next((u for u in self.users if u.uid == uid), None)
         return next((u for u in self.users if u.name == key), None)
+
+
+@dataclass(frozen=True)
+class NonrootVariant:
+    """A published twin of an image that runs as non-root (nginx -> nginxinc/nginx-unprivileged)."""
+
+    image: str  # reference template; {tag} is the original tag
+    ports: tuple[tuple[int, int], ...]  # (port of the original, port of the twin)
+    config_paths: tuple[str, ...]  # the twin differs here: a Dockerfile that changes these needs hand work
+    reason: str
+
+    def reference(self, tag: str | None) -> str:
+        """The twin's reference for the original *tag* (latest when None)."""
+        return self.image.format(tag=tag or "latest")
+
+    def port_for(self, port: int) -> int | None:
+        """The twin's port for the original's *port*, if the twin moves it."""
+        return next((new for old, new in self.ports if old == port), None)
+
+
+def _needs_root(raw: Any, tag: str | None) -> str | None:
+    """The ``needs_root`` reason when it applies to *tag* (``{reason, tags?}`` or a plain reason)."""
+    if not raw:
+        return None
+    if isinstance(raw, str):
+        return raw
+    pattern = raw.get("tags")
+    if pattern and not re.fullmatch(pattern, tag or "latest"):
+        return None
+    return str(raw["reason"])
+
+
+def _nonroot_variant(raw: Any) -> NonrootVariant | None:
+    if not raw:
+        return None
+    ports = tuple(sorted((int(old), int(new)) for old, new in raw.get("ports") or ()))
+    return NonrootVariant(str(raw["image"]), ports, tuple(str(p) for p in raw.get("config_paths") or ()),
+                          str(raw.get("reason", "")))
 
 
 @dataclass(frozen=True)
@@ -414,6 +454,8 @@ def _lookup_cached(norm: str, tag: str | None) -> BaseImageInfo | None:
         sources=tuple(str(s) for s in raw.get("sources") or ()),
         package_manager=str(attrs["package_manager"]),
         entrypoint_drops_privileges=bool(raw.get("entrypoint_drops_privileges", False)),
+        needs_root=_needs_root(raw.get("needs_root"), tag),
+        nonroot_variant=_nonroot_variant(raw.get("nonroot_variant")),
         deprecated=raw.get("deprecated"),
         notes=tuple(str(n) for n in raw.get("notes") or ()),
     )

@@ -176,6 +176,9 @@ def _copy_dir(step: "Step") -> str | None:
     return posixpath.dirname(d) if d else None
 
 
+copy_dir = _copy_dir
+
+
 def build_ownership(stage: "Stage", until: "Instruction | None" = None,
                     accounts: Accounts | None = None) -> Ownership:
     """What the Dockerfile does to directory ownership in *stage*'s FROM chain before *until*.

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from slimguard.analysis.users import UserSpec
 from slimguard.core.findings import Finding, Severity
-from slimguard.dockerfile.analysis.nonroot import user_fix
+from slimguard.dockerfile.analysis.nonroot import base_info, sets_own_command, user_fix
 from slimguard.core.rule import Rule, RuleDocs
 from slimguard.dockerfile.context import LintContext
 
@@ -44,13 +44,23 @@ class RootUser(Rule):
             "--shell /usr/sbin/nologin app\nUSER 10001:10001\nCMD [\"java\", \"-jar\", \"/app.jar\"]\n"
         ),
         fix_safety=(
-            "Safe. Switches back to a non-root user the Dockerfile itself already created, else reuses a "
-            "non-root user the base image ships (node's uid 1000, distroless nonroot 65532), or "
-            "creates a system user with fixed ids in the base's own syntax (groupadd/useradd on Debian, "
+            "Safe when it keeps the app working, else unsafe or advice only. The user: one the Dockerfile "
+            "already creates, else a non-root user the base ships (node's uid 1000, distroless nonroot "
+            "65532), else a new system user with free fixed ids and a home directory (/home/app, so pip, "
+            "npm and XDG caches under $HOME work), created the base's own way (groupadd/useradd on Debian, "
             "Ubuntu and RHEL, addgroup -S/adduser -S on Alpine and BusyBox, shadow-utils first on "
-            "ubi-minimal, a numeric uid:gid where there is no shell), then adds USER uid:gid after the last "
-            "instruction that needs root. No fix is offered when the base image is unknown. An application "
-            "that writes into root-owned directories needs those directories chowned (see SG006)."
+            "ubi-minimal, a numeric uid:gid where there is no shell). USER uid:gid goes after the last "
+            "instruction that needs root. Ownership: directories the Dockerfile creates as root for the app "
+            "(WORKDIRs and mkdir targets outside the system tree) are chowned to that user, not recursively, "
+            "and COPY/ADD lines from the build context into its WORKDIR get --chown, so an app that writes its "
+            "data or rewrites its config keeps working; build output copied --from another stage and files "
+            "RUN steps generate stay root's (readable, not writable); VOLUME paths are SG006's. Unsafe when the stage EXPOSEs a port below 1024, because a non-root "
+            "process cannot bind it where low ports are privileged (Kubernetes; see SG005). Advice only "
+            "(display-only) when the base's server must start as root (nginx, httpd, php's apache tags) or "
+            "its entrypoint steps down to its own user itself (postgres, redis, mysql, ...), and when the "
+            "app lives under /root; for nginx the unsafe fix moves FROM to nginxinc/nginx-unprivileged "
+            "(uid 101, port 8080, EXPOSE 80 renumbered) when the Dockerfile has no RUN and changes nothing "
+            "under /etc/nginx. No fix when the base image is unknown."
         ),
     )
 
@@ -87,7 +97,26 @@ class RootUser(Rule):
             if user.source == "base":
                 continue  # the base image sets a non-root user
             if user.source == "default":
+                info = base_info(stage)
+                if info is not None and info.entrypoint_drops_privileges and not sets_own_command(stage):
+                    yield ctx.at(
+                        self, stage.from_instruction,
+                        f"no USER in stage {stage.label}: the container starts as root, and {base.text}'s "
+                        "entrypoint switches to the image's own user after preparing its data directories; "
+                        "that is intended, but the start-up script runs as root",
+                        fix=user_fix(ctx, stage), aliases=(), severity=Severity.INFO,
+                    )
+                    continue
                 why = "scratch has no USER" if base.is_scratch else f"{base.text} runs as root"
+                if info is not None and info.needs_root:
+                    yield ctx.at(
+                        self, stage.from_instruction,
+                        f"no USER in stage {stage.label}: the container runs as root ({why}: {info.needs_root}); "
+                        "a USER line alone makes it fail at start-up, so run a non-root build of the server "
+                        "or reconfigure its port and pid/temp paths first",
+                        fix=user_fix(ctx, stage), aliases=(),
+                    )
+                    continue
                 yield ctx.at(
                     self, stage.from_instruction,
                     f"no USER in stage {stage.label}: the container runs as root ({why}); "

@@ -8,6 +8,7 @@ from slimguard.analysis.users import UserSpec
 from slimguard.core.findings import Finding, Severity
 from slimguard.core.rule import Rule, RuleDocs
 from slimguard.dockerfile.analysis.accounts import chain_accounts, created_elsewhere
+from slimguard.dockerfile.analysis.nonroot import account_fix
 from slimguard.dockerfile.context import LintContext
 
 if TYPE_CHECKING:
@@ -25,7 +26,7 @@ class UnknownUser(Rule):
     title = "USER names a user or group the image does not have"
     severity = Severity.ERROR
     concern = "unknown-user"
-    fixable = "none"
+    fixable = "safe"
     docs = RuleDocs(
         what=(
             "Finds USER instructions whose user or group is given by name and does not exist at that point: "
@@ -52,9 +53,13 @@ class UnknownUser(Rule):
             "USER 10001:10001\nCMD [\"app\"]\n"
         ),
         fix_safety=(
-            "No automatic fix: slimguard cannot tell whether the user should be created (and with which "
-            "uid) or whether the name is a typo for an existing account. Create the account in the same "
-            "stage before the USER line, or use a numeric uid:gid, which needs no passwd entry."
+            "Safe: the container cannot start as it is, and the fix only creates the account the USER line "
+            "names, just before it, the base's own way (groupadd/useradd on Debian, Ubuntu and RHEL, "
+            "addgroup -S/adduser -S on Alpine and BusyBox) as a system user with free fixed ids (from "
+            "--uid/--gid, 10001 by default) and a home directory /home/<name>; a missing group is created "
+            "alone. The USER line is left as it is. No fix when the base is unknown or has no shell, or "
+            "when the step before USER does not run as root. If the name is a typo for an account that "
+            "exists, correct the USER line instead."
         ),
     )
 
@@ -93,18 +98,21 @@ class UnknownUser(Rule):
                 problems: list[str] = []
                 errors: list[str] = []
                 base = acc.base_label or "the base image"
+                missing_user = missing_group = None
                 if user and not spec.numeric_user and user not in acc.users and not acc.package_may_create(user):
                     where = created_elsewhere(ctx.model, stage, user, "user")
                     hint = (f" (stage {where} creates it, but that is a different image)" if where else "")
                     problems.append(f"user {user!r} is never created in stage {stage.label}'s FROM chain and "
                                     f"{base} does not ship it{hint}")
                     errors.append(f"unable to find user {user}: no matching entries in passwd file")
+                    missing_user = user
                 if group and not spec.numeric_group and group not in acc.groups:
                     where = created_elsewhere(ctx.model, stage, group, "group")
                     hint = (f" (stage {where} creates it, but that is a different image)" if where else "")
                     problems.append(f"group {group!r} is never created in stage {stage.label}'s FROM chain and "
                                     f"{base} does not ship it{hint}")
                     errors.append(f"unable to find group {group}: no matching entries in group file")
+                    missing_group = group
                 if not problems:
                     continue
                 if run_line is not None:
@@ -115,6 +123,8 @@ class UnknownUser(Rule):
                     self, ins,
                     f"USER {ins.rest}: " + "; ".join(problems) + f": {effect} (\"{errors[0]}\"); create it "
                     "earlier in this stage or use a numeric uid:gid",
+                    fix=account_fix(ctx, stage, ins, missing_user, group if group and not spec.numeric_group
+                                    else None) if missing_user or missing_group else None,
                     aliases=(),
                 )
 

@@ -1,0 +1,2 @@
+mkdir -p "$HOME/.config/hello"
+echo "hello from $(id -un) uid=$(id -u) home=$HOME" | tee "$HOME/.config/hello/last"
