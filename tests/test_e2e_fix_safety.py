@@ -323,6 +323,8 @@ def test_fix_keeps_the_app_working(engine, name):
     after, log = engine.build(case, result.text, "after")
     assert after, f"{name}: the fixed Dockerfile does not build:\n{log}\n--- fixed file ---\n{result.text}"
     outcome = engine.check(after, case, fixed=True)
+    print(f"[{name}] original: {baseline.detail.strip()[:300]}")
+    print(f"[{name}] fixed ({', '.join(sorted(applied)) or 'no edit'}): {outcome.detail.strip()[:300]}")
     assert outcome.ok, f"{name}: the fixed image no longer does its job: {outcome.detail}\n{result.text}"
     if case.spec.get("nonroot", True):
         uid = engine.uid(after)
@@ -333,6 +335,7 @@ def test_fix_keeps_the_app_working(engine, name):
         image, log = engine.build(case, broken, "broken")
         if image is not None:
             failed = engine.check(image, case, fixed=True)
+            print(f"[{name}] broken.Dockerfile: {failed.detail.strip()[:300]}")
             assert not failed.ok, f"{name}: the check passes on broken.Dockerfile too, so it proves nothing"
 
 
