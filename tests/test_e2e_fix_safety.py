@@ -346,7 +346,7 @@ def _verify(case: Case, after: str | None) -> dict[str, Any]:
         shutil.copytree(case.directory, context)
         argv = [sys.executable, "-m", "slimguard", "verify", str(context / "Dockerfile"), "--context", str(context),
                 "--build-network", "host", "--format", "json", "--timeout", "60"]
-        if case.unsafe:
+        if case.unsafe and after is None:
             argv.append("--unsafe")
         for key, value in (case.spec.get("build_args") or {}).items():
             argv += ["--build-arg", f"{key}={value}"]

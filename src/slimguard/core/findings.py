@@ -77,12 +77,15 @@ class Applicability(str, Enum):
 
 @dataclass(frozen=True, slots=True)
 class Fix:
-    """Text edits that resolve one finding. Fixes sharing an ``isolation`` group never land in one round."""
+    """Text edits that resolve one finding. Fixes sharing an ``isolation`` group never land in one round;
+    an ``alone`` fix restructures the file (a multi-stage split): it goes first, by itself in its round, and
+    the other rules see its result in the next round."""
 
     description: str
     edits: tuple[Edit, ...]
     applicability: Applicability = Applicability.SAFE
     isolation: str | None = None
+    alone: bool = False
 
     @property
     def safe(self) -> bool:

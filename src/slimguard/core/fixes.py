@@ -3,7 +3,8 @@
 Each round lints the current text and walks its findings in order. A fix is taken whole or not at all:
 it waits for a later round when one of its edits collides with an edit already taken (overlapping
 ranges; two different insertions at one point; an insertion touching a replaced range), or when its
-isolation group already has a fix in this round. The new text is validated (re-parsed for a Dockerfile,
+isolation group already has a fix in this round. A fix marked ``alone`` (one that restructures the
+file) is taken first and by itself. The new text is validated (re-parsed for a Dockerfile,
 re-composed for YAML) before it is kept. The loop ends when no fix applies, after ``max_rounds``, or
 when a round produces a text seen before (a cycle between fixes).
 """
@@ -36,6 +37,11 @@ def _collide(a: Edit, b: Edit) -> bool:
 
 def choose(findings: list[Finding], unsafe: bool, size: int) -> tuple[list[Edit], list[Finding]]:
     """The edits of this round and the findings whose fixes they are."""
+    for f in findings:
+        fix = f.fix
+        if fix is not None and fix.alone and fix.applies(unsafe) and \
+                all(0 <= e.start <= e.end <= size for e in fix.edits):
+            return list(dict.fromkeys(fix.edits)), [f]
     chosen: list[Edit] = []
     applied: list[Finding] = []
     groups: set[str] = set()

@@ -7,7 +7,7 @@ when the split is not certain.
 """
 
 from slimguard.dockerfile.analysis.multistage.base import NoSplit, Plan, Planner
-from slimguard.dockerfile.analysis.multistage.planning import plan
+from slimguard.dockerfile.analysis.multistage.planning import build_commands, plan
 from slimguard.dockerfile.analysis.multistage.split import split_fix
 
-__all__ = ["NoSplit", "Plan", "Planner", "plan", "split_fix"]
+__all__ = ["NoSplit", "Plan", "Planner", "build_commands", "plan", "split_fix"]

@@ -9,8 +9,11 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from slimguard.core.findings import Edit
+
 from slimguard.analysis.packages import LIBC_HEADERS, classify_operand, package_name
 from slimguard.dockerfile.analysis.installs import os_package_ops, run_build_tools
+from slimguard.dockerfile.shell import SHELLS
 from slimguard.knowledge.bases import smaller_variant
 
 if TYPE_CHECKING:
@@ -23,7 +26,7 @@ if TYPE_CHECKING:
 
 NO_OUTPUT = "could not determine the build output"
 
-_DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 _SAFE_PATH = re.compile(r"[\w./@+-]+")
 _SUITE = re.compile(r"(?:^|-)(trixie|bookworm|bullseye|buster)(?:-|$)")
 
@@ -38,6 +41,9 @@ class Plan:
 
     outputs: list[str]  # absolute paths to COPY --from the build stage (a trailing / for a directory)
     runtime: str  # image for the runtime stage
+    build_edits: tuple[Edit, ...] = ()  # edits inside the build stage (up to the end of the last build RUN)
+    env: tuple[tuple[str, str], ...] = ()  # ENV lines the runtime stage gets after its COPY --from lines
+    notes: tuple[str, ...] = ()  # what else the fix does or drops, for its description
 
 
 class Planner(ABC):
@@ -113,14 +119,6 @@ def program(stage: "Stage") -> list[str] | None:
     return words
 
 
-def exe_path(stage: "Stage") -> str | None:
-    """Absolute path of the program ENTRYPOINT/CMD starts, when written as a path."""
-    words = program(stage)
-    if words is None or "/" not in words[0] or not path_ok(words[0]):
-        return None
-    return resolve(words[0], stage.workdir)
-
-
 def runs_output(stage: "Stage", outputs: list[str]) -> None:
     """Raise :class:`NoSplit` unless ENTRYPOINT/CMD runs one of *outputs* (by path or through PATH)."""
     words = program(stage)
@@ -131,7 +129,7 @@ def runs_output(stage: "Stage", outputs: list[str]) -> None:
     if "/" in exe:
         candidates = [resolve(exe, stage.workdir)]
     else:
-        path = stage.env.get("PATH", _DEFAULT_PATH)
+        path = stage.env.get("PATH", DEFAULT_PATH)
         candidates = [posixpath.join(d, exe) for d in path.split(":") if d.startswith("/")]
     for out in outputs:
         for c in candidates:
@@ -175,3 +173,95 @@ def smaller_or_same(ctx: "LintContext", stage: "Stage", *, allow_suite: bool) ->
         if m is not None:
             return f"debian:{m.group(1)}-slim"
     raise NoSplit(f"no smaller runtime image is known for {stage.base.text}")
+
+
+# ---------------------------------------------------------------- binaries on a runtime image without a shell
+
+_FILE_SUFFIX = re.compile(r"\.[A-Za-z][A-Za-z0-9]{0,5}$")
+_SHELL_NAMES = SHELLS | {"busybox"}
+
+
+def no_shell_program(stage: "Stage", runtime: str) -> None:
+    """Raise :class:`NoSplit` when ENTRYPOINT/CMD starts a shell (``sh -c ...``): *runtime* has none."""
+    words = program(stage)
+    if words is not None and posixpath.basename(words[0]) in _SHELL_NAMES:
+        raise NoSplit(f"CMD/ENTRYPOINT runs {words[0]}, and {runtime} has no shell")
+
+
+def no_file_arguments(stage: "Stage") -> None:
+    """Raise :class:`NoSplit` when ENTRYPOINT/CMD passes the program a path or a file name: the file may come
+    from the build context or the build, and the runtime stage would not have it."""
+    words = program(stage)
+    for word in (words or [])[1:]:
+        value = word.split("=", 1)[1] if word.startswith("-") and "=" in word else word
+        if value.startswith("-") or "://" in value:
+            continue
+        if "/" in value or _FILE_SUFFIX.search(value):
+            raise NoSplit(f"CMD/ENTRYPOINT passes {value}: the runtime stage would not have files the program "
+                          "reads besides the binary; split the stages by hand and copy them too")
+
+
+def copies_only_sources(stage: "Stage", before: int, sources: "re.Pattern[str]", what: str) -> None:
+    """Raise :class:`NoSplit` when a COPY/ADD before offset *before* brings in more than *sources* (``.`` and
+    ``./`` count as sources: the whole context cannot be told apart): such files are often read at run time
+    (templates, static files, configuration), and only the build output reaches the runtime stage."""
+    for step in stage.steps:
+        ins = step.instruction
+        if ins.start_offset >= before:
+            break
+        if ins.name not in ("COPY", "ADD") or step.in_onbuild:
+            continue
+        line = ins.start_line
+        if ins.flag("from") is not None or ins.heredocs or len(step.expanded) < 2:
+            raise NoSplit(f"the {ins.name} at line {line} brings in files the program may need at run time, and "
+                          "the runtime stage would not have them; split the stages by hand")
+        for src in step.expanded[:-1]:
+            if not sources.fullmatch(src):
+                raise NoSplit(f"the {ins.name} at line {line} copies {src}, which is not {what}: the program may "
+                              "read it at run time, and the runtime stage would not have it; split the stages "
+                              "by hand and copy it into the runtime stage too")
+
+
+@dataclass(frozen=True)
+class Located:
+    """The outputs the runtime stage copies and the PATH it needs to find the program by name (None: no ENV)."""
+
+    outputs: list[str]
+    path: str | None
+
+
+def locate_program(stage: "Stage", files: list[str], dirs: list[str], *, search_path: str,
+                   reserved: frozenset[str] = frozenset()) -> Located:
+    """Match ENTRYPOINT/CMD against the build outputs.
+
+    *files* are outputs at known paths (a trailing / for a directory that is copied whole); *dirs* hold
+    binaries whose names the Dockerfile does not show (``go install ./...``, ``cargo install --path .``): the
+    program CMD runs from one of them is taken as that output. A program named without a slash is looked up in
+    *search_path*, the PATH of the build image (the stage's own ENV PATH wins); names in *reserved* are the
+    build image's own tools and never taken from *dirs*. Raises :class:`NoSplit` when CMD runs none of them.
+    """
+    words = program(stage)
+    if words is None:
+        raise NoSplit("no CMD or ENTRYPOINT runs the build output")
+    exe = words[0]
+    bare = "/" not in exe
+    own_path = stage.env.get("PATH")
+    if bare:
+        path = own_path if own_path is not None else search_path
+        candidates = [posixpath.join(d, exe) for d in path.split(":") if d.startswith("/")]
+    elif path_ok(exe):
+        candidates = [resolve(exe, stage.workdir)]
+    else:
+        candidates = []
+    for c in candidates:
+        hit = next((f for f in files if c == f or (f.endswith("/") and c.startswith(f))), None)
+        if hit is None and posixpath.dirname(c) in dirs and path_ok(c) and not (bare and exe in reserved):
+            hit = c
+        if hit is None:
+            continue
+        outputs = unique(files + ([c] if hit == c and c not in files else []))
+        runtime_path = None
+        if bare and own_path is None and posixpath.dirname(c) not in DEFAULT_PATH.split(":"):
+            runtime_path = f"{posixpath.dirname(c)}:{DEFAULT_PATH}"
+        return Located(outputs, runtime_path)
+    raise NoSplit(f"CMD/ENTRYPOINT runs {exe}, not the build output")

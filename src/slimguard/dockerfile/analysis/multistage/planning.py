@@ -6,15 +6,16 @@ from typing import TYPE_CHECKING
 
 from slimguard.dockerfile.analysis.multistage.base import NO_OUTPUT, NoSplit, Plan, Planner
 from slimguard.dockerfile.analysis.multistage.c_cpp import CPlanner
-from slimguard.dockerfile.analysis.multistage.go import GoPlanner
+from slimguard.dockerfile.analysis.multistage.go import GoPlanner, go_installs
 from slimguard.dockerfile.analysis.multistage.java import JavaPlanner
 from slimguard.dockerfile.analysis.multistage.node import NodePlanner
-from slimguard.dockerfile.analysis.multistage.rust import RustPlanner
+from slimguard.dockerfile.analysis.multistage.rust import RustPlanner, cargo_installs
+from slimguard.dockerfile.shell import Build
 
 if TYPE_CHECKING:
     from slimguard.dockerfile.analysis.multistage.base import Builds
     from slimguard.dockerfile.context import LintContext
-    from slimguard.dockerfile.model import Stage
+    from slimguard.dockerfile.model import Stage, Step
     from slimguard.knowledge.facts import ImageFacts
 
 PLANNERS: tuple[Planner, ...] = (CPlanner(), GoPlanner(), RustPlanner(), NodePlanner(), JavaPlanner())
@@ -38,6 +39,14 @@ def plan(ctx: "LintContext", stage: "Stage", builds: "Builds", facts: "ImageFact
     if planner is None:
         raise NoSplit(NO_OUTPUT)
     return planner.plan(ctx, stage, builds)
+
+
+def build_commands(step: "Step") -> list[Build]:
+    """The build commands of a RUN, in order: what the shell analysis calls a build, and installs of the
+    project's own code that it files as package installs (``go install ./...``, ``cargo install --path .``)."""
+    assert step.run is not None
+    ops = [*step.run.script.of_type(Build), *go_installs(step), *cargo_installs(step)]
+    return sorted(ops, key=lambda op: op.command.start)
 
 
 def _planner(tool: str) -> Planner | None:

@@ -1,7 +1,10 @@
 """The edit that splits a stage: name it the build stage and start a runtime stage after its last build RUN.
 
 The runtime stage repeats the earlier ARG, ENV, WORKDIR, USER, LABEL, EXPOSE, CMD and ENTRYPOINT lines
-verbatim, copies the plan's outputs with COPY --from to the same paths, and keeps every later instruction.
+verbatim, copies the plan's outputs with COPY --from to the same paths, adds the plan's ENV lines, and keeps every
+later instruction. On a runtime image without a shell, RUNs right after the build that only create users and
+groups stay in the build stage (nothing could run them in the runtime stage); the runtime stage then accepts only
+numeric USER values.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from typing import TYPE_CHECKING
 from slimguard.core.findings import Applicability, Edit, Fix
 from slimguard.dockerfile.analysis.multistage.base import NO_OUTPUT, NoSplit, Plan, path_ok, resolve
 from slimguard.dockerfile.edits import insert_after, keyword, newline_of
-from slimguard.dockerfile.shell import UserOp
+from slimguard.dockerfile.shell import ChmodOp, ChownOp, UserOp
 from slimguard.knowledge.bases import lookup
 
 if TYPE_CHECKING:
@@ -26,6 +29,7 @@ ISOLATION = "multistage-split"
 _META = frozenset({"ARG", "ENV", "WORKDIR", "USER", "LABEL", "EXPOSE", "VOLUME", "STOPSIGNAL", "HEALTHCHECK",
                    "CMD", "ENTRYPOINT", "SHELL", "ONBUILD", "MAINTAINER"})
 _SETUP_COMMANDS = frozenset({"mkdir", "chown", "chmod", "groupadd", "useradd", "addgroup", "adduser", "true", "ln"})
+_ACCOUNT_COMMANDS = frozenset({"groupadd", "useradd", "addgroup", "adduser", "true"})
 _STAGE_NAMES = ("build", "builder", "build-stage", "slimguard-build")
 
 
@@ -37,12 +41,16 @@ class _Runtime:
     same_base: bool
     has_shell: bool
     users: frozenset[str]  # users and groups, those the runtime stage's RUNs create included
+    default_user: str | None = None  # the image's own USER
 
 
 def split_fix(ctx: "LintContext", stage: "Stage", split: "Step", plan: Plan) -> Fix:
     """The fix splitting *stage* after the RUN *split*, or :class:`NoSplit` when the runtime stage would break."""
     index = next(i for i, s in enumerate(stage.steps) if s is split)
-    runtime = _runtime(ctx, stage, plan, stage.steps[index + 1:])
+    image = _runtime_image(ctx, stage, plan)
+    kept = _account_runs(stage, index, image)
+    index += len(kept)
+    runtime = _runtime(image, stage.steps[index + 1:])
     _check_users(stage, index, runtime)
     _check_commands(stage, plan, runtime)
     chown = _build_user_chown(split, runtime)
@@ -53,46 +61,103 @@ def split_fix(ctx: "LintContext", stage: "Stage", split: "Step", plan: Plan) -> 
     name = next(n for n in _STAGE_NAMES if n not in {s.name.lower() for s in ctx.model.stages if s.name})
     from_edit, as_part = _name_build_stage(tree, stage.from_instruction, name)
     lines = _runtime_lines(tree, stage, plan, stage.steps[: index + 1], name, chown, as_part)
-    # The runtime stage is inserted after the split RUN, but the edit rewrites everything from that RUN to the
-    # end of the file (unchanged apart from the insertion): other rules' fixes there were planned for the old
-    # base image and must wait for the next round, when they see the runtime stage (SG001 would otherwise
-    # add a groupadd/useradd RUN for golang into a distroless stage). The isolation group only keeps SG011
-    # fixes apart.
-    insert = insert_after(tree, split.instruction, lines)
+    # The runtime stage is inserted after the split RUN, and the edit rewrites everything from that RUN to the
+    # end of the file (unchanged apart from the insertion): other rules' fixes were planned for the old base
+    # image, so the split is applied alone and first (SG001 would otherwise add a groupadd/useradd RUN for
+    # golang that cannot run in a distroless stage); they see the runtime stage in the next round.
+    insert = insert_after(tree, stage.steps[index].instruction, lines)
     start = split.instruction.start_offset
     text = tree.text
-    rest = Edit(start, len(text), text[start:insert.start] + insert.text + text[insert.start:])
+    before = [e for e in plan.build_edits if e.start < start]
+    inside = sorted((e for e in plan.build_edits if e.start >= start), key=lambda e: (e.start, e.end))
+    if any(e.end > insert.start for e in inside):
+        raise NoSplit(NO_OUTPUT)
+    head = _apply(text, start, insert.start, inside)
+    rest = Edit(start, len(text), head + insert.text + text[insert.start:])
     what = ", ".join(o.rstrip("/") for o in plan.outputs)
+    notes = list(plan.notes)
+    if kept:
+        where = ", ".join(str(s.instruction.start_line) for s in kept)
+        chowns = any(c.name in ("chown", "chmod") for s in kept if s.run for c in s.run.script.commands)
+        what_runs = "creates accounts and sets the working directory's owner or mode" if chowns else \
+            "only creates accounts"
+        notes.append(f"leaves the RUN at line {where}, which {what_runs}, in the build stage: {runtime.image} "
+                     "has no shell to run it, so the runtime stage lacks what it does, and only a numeric USER "
+                     "works there")
+    if (stage.user.source == "default" and not runtime.same_base
+            and runtime.default_user not in (None, "", "0", "root")):
+        notes.append(f"the application runs as user {runtime.default_user}, the default user of "
+                     f"{runtime.image}, instead of root")
+    extra = "".join(f"; {n}" for n in notes)
     return Fix(
-        f"split into a build stage and a runtime stage on {plan.runtime} that copies {what} (files the "
+        f"split into a build stage and a runtime stage on {plan.runtime} that copies {what}{extra} (files the "
         "application reads besides the build output, and libraries installed for the build, no longer ship)",
-        (from_edit, rest), applicability=Applicability.UNSAFE, isolation=ISOLATION,
+        (from_edit, *before, rest), applicability=Applicability.UNSAFE, isolation=ISOLATION, alone=True,
     )
 
 
-def _runtime(ctx: "LintContext", stage: "Stage", plan: Plan, after: "list[Step]") -> _Runtime:
-    """The runtime image's shell and users; every RUN after the split must only set up users and directories."""
+def _apply(text: str, start: int, end: int, edits: "list[Edit]") -> str:
+    """text[start:end] with *edits* (sorted, inside that range) applied."""
+    out: list[str] = []
+    pos = start
+    for e in edits:
+        out.append(text[pos:e.start])
+        out.append(e.text)
+        pos = e.end
+    out.append(text[pos:end])
+    return "".join(out)
+
+
+def _runtime_image(ctx: "LintContext", stage: "Stage", plan: Plan) -> _Runtime:
+    """The runtime image's shell, users and default user, from the knowledge base."""
     same_base = plan.runtime == stage.base.raw
     if same_base:
         facts = ctx.facts(stage)
         if facts is None:
             raise NoSplit("the runtime image is not known")
-        has_shell = facts.has_shell is not False
-        users = set(facts.users) | set(facts.groups)
-    else:
-        info = lookup(plan.runtime, None)
-        if info is None:
-            raise NoSplit(f"{plan.runtime} is not in slimguard's knowledge base")
-        has_shell = info.has_shell
-        users = {u.name for u in info.users}
+        return _Runtime(plan.runtime, True, facts.has_shell is not False,
+                        frozenset(set(facts.users) | set(facts.groups)), facts.default_user)
+    info = lookup(plan.runtime, None)
+    if info is None:
+        raise NoSplit(f"{plan.runtime} is not in slimguard's knowledge base")
+    return _Runtime(plan.runtime, False, info.has_shell, frozenset(u.name for u in info.users), info.default_user)
+
+
+def _account_runs(stage: "Stage", index: int, image: _Runtime) -> "list[Step]":
+    """On a runtime image without a shell: the RUNs right after the build that only create users and groups,
+    and chown or chmod the working directory for them (they stay in the build stage: nothing could run them in
+    the runtime stage, and the runtime stage's WORKDIR line creates that directory anyway)."""
+    kept: list["Step"] = []
+    if image.has_shell:
+        return kept
+    for step in stage.steps[index + 1:]:
+        if step.instruction.name != "RUN" or step.run is None or step.in_onbuild or step.instruction.flags:
+            break
+        script = step.run.script
+        names = [c.name for c in script.commands]
+        if not names or any(n not in _ACCOUNT_COMMANDS and n not in ("chown", "chmod") for n in names):
+            break
+        changed = [p for op in (*script.of_type(ChownOp), *script.of_type(ChmodOp)) for p in op.paths]
+        if sum(n in ("chown", "chmod") for n in names) > len(script.of_type(ChownOp) + script.of_type(ChmodOp)):
+            break  # a chown/chmod the shell analysis could not read
+        if any(not path_ok(p) or resolve(p, step.workdir) != resolve(".", step.workdir) for p in changed):
+            break
+        kept.append(step)
+    return kept
+
+
+def _runtime(image: _Runtime, after: "list[Step]") -> _Runtime:
+    """*image* with the users its RUNs create; every RUN after the split must only set up users and
+    directories."""
+    users = set(image.users)
     for step in after:
         if step.instruction.name == "RUN":
-            _setup_only(step, has_shell, plan.runtime)
+            _setup_only(step, image.has_shell, image.image)
             assert step.run is not None
             ops = step.run.script.of_type(UserOp)
             users.update(op.name for op in ops if op.name)
             users.update(op.group for op in ops if op.group)
-    return _Runtime(plan.runtime, same_base, has_shell, frozenset(users))
+    return _Runtime(image.image, image.same_base, image.has_shell, frozenset(users), image.default_user)
 
 
 def _setup_only(step: "Step", has_shell: bool, runtime: str) -> None:
@@ -192,4 +257,7 @@ def _runtime_lines(tree: "Dockerfile", stage: "Stage", plan: Plan, before: "list
     for out in plan.outputs:
         src = out.rstrip("/") if out != "/" else out
         lines.append(f"{copy_kw} --from={name}{chown} {src} {src}")
+    env_kw = keyword(tree, "ENV")
+    for key, value in plan.env:
+        lines.append(f"{env_kw} {key}={value}")
     return lines
