@@ -132,6 +132,21 @@ def test_isolation_groups_never_share_a_round():
     assert res.text == "yy" and res.rounds == 2
 
 
+def test_an_alone_fix_goes_first_and_by_itself():
+    def find(text):
+        out = [finding("XX001", line=1, fix=Fix("early", (Edit(0, 0, "<"),)))] if not text.startswith("<") else []
+        if "split" not in text:
+            out.append(finding("XX002", line=9, fix=Fix("split", (Edit(len(text), len(text), "|split"),),
+                                                        Applicability.UNSAFE, alone=True)))
+        return out
+
+    res = fix_text("ab", find, unsafe=True)
+    assert [f.rule for f in res.applied] == ["XX002", "XX001"] and res.rounds == 2
+    assert res.text == "<ab|split"
+    safe = fix_text("ab", find)  # not applicable: the others are not held back
+    assert safe.text == "<ab" and safe.rounds == 1
+
+
 def test_cycle_between_fixes_stops():
     def find(text):
         return [finding("XX001", fix=Fix("flip", (Edit(0, 1, "b" if text[0] == "a" else "a"),)))]
