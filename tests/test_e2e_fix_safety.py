@@ -8,8 +8,9 @@ do its job and run as a non-root uid as the kernel reports it. A case's ``broken
 produces) must fail the same check, which proves the check can fail. A second test asks ``slimguard verify``
 for its verdict on the real fix (``proven``) and on the broken one (``not proven``).
 
-Servers run detached with ``--network none`` and ``--sysctl net.ipv4.ip_unprivileged_port_start=1024``
-(Kubernetes semantics: a non-root process cannot bind ports below 1024); a busybox container joins the
+Servers run detached with ``--network none``; the fixed image also with
+``--sysctl net.ipv4.ip_unprivileged_port_start=1024`` (Kubernetes semantics: a non-root process cannot bind
+ports below 1024), the original the way users run it, as ``slimguard verify`` does; a busybox container joins the
 server's network namespace and fetches the page with ``wget``. The uid comes from a tiny static probe
 (``slimguard.verify.probe``) run as the image's entrypoint, so it works in shell-less images too.
 """
@@ -143,13 +144,13 @@ class Engine:
         container.start()
         return container
 
-    def run(self, image: str, case: Case) -> Outcome:
+    def run(self, image: str, case: Case, sysctls: dict[str, str] | None = None) -> Outcome:
         """Run the case's command check (``check.command`` or the image's CMD) to completion."""
         import docker.errors
 
         check = case.check
         try:
-            container = self._start(image, check.get("command"), sysctls=case.sysctls)
+            container = self._start(image, check.get("command"), sysctls=sysctls)
         except docker.errors.APIError as e:
             return Outcome(False, f"container did not start: {e.explanation}")
         try:
@@ -167,14 +168,14 @@ class Engine:
             return Outcome(False, f"output does not match {pattern!r}: {output[-1500:]}")
         return Outcome(True, output[-500:])
 
-    def serve(self, image: str, case: Case, port: int) -> Outcome:
+    def serve(self, image: str, case: Case, port: int, sysctls: dict[str, str] | None = None) -> Outcome:
         """Start the server detached and fetch its page from inside its network namespace."""
         spec = case.serve or {}
         path = spec.get("path", "/")
         import docker.errors
 
         try:
-            server = self._start(image, case.check.get("command"), sysctls=case.sysctls)
+            server = self._start(image, case.check.get("command"), sysctls=sysctls)
         except docker.errors.APIError as e:
             return Outcome(False, f"container did not start: {e.explanation}")
         deadline = time.monotonic() + SERVE_TIMEOUT
@@ -216,11 +217,14 @@ class Engine:
         return Outcome(False, f"port {port} did not answer in {SERVE_TIMEOUT}s ({last}); server log: {logs[-1500:]}")
 
     def check(self, image: str, case: Case, *, fixed: bool) -> Outcome:
+        """The case's check; the original runs the way users run it, a fixed (or broken) image also under
+        the case's sysctls (Kubernetes semantics for servers)."""
+        sysctls = case.sysctls if fixed else None
         serve = case.serve
         if serve is None:
-            return self.run(image, case)
+            return self.run(image, case, sysctls)
         port = serve["port"] if fixed else serve.get("port_before", serve["port"])
-        return self.serve(image, case, int(port))
+        return self.serve(image, case, int(port), sysctls)
 
     def uid(self, image: str) -> int | None:
         """The real uid of PID 1 when the image starts with its own USER (read by a static probe)."""

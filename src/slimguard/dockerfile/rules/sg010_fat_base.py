@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Iterator
 
-from slimguard.core.findings import Applicability, Edit, Finding, Fix, Severity
+from slimguard.core.findings import Applicability, Finding, Fix, Severity
 from slimguard.core.rule import Rule, RuleDocs
 from slimguard.dockerfile.context import LintContext
 from slimguard.analysis.packages import package_name
+from slimguard.dockerfile.analysis.basetag import retag_base
 from slimguard.dockerfile.analysis.installs import os_package_ops
 
 if TYPE_CHECKING:
@@ -47,7 +48,9 @@ class FatBase(Rule):
             "The message names the exact tag, spelled the family's way (node:20-bookworm-slim but "
             "python:3.12-slim-bookworm), and the size saving when both sizes are known. For golang, rust, "
             "maven and gradle, which have no runtime variant of their own, it advises a separate runtime "
-            "stage (distroless, a JRE) instead of a tag change."
+            "stage (distroless, a JRE) instead of a tag change. A reference built from global ARGs "
+            "(`ARG NODE_VERSION=12.16` / `FROM node:${NODE_VERSION}`, `ARG BASE=node:12.16` / `FROM ${BASE}`, "
+            "`${VAR:-default}`) is checked with the ARG defaults and the configured build args."
         ),
         why=(
             "The full official tags are built on buildpack-deps: compilers, make, git, curl, ImageMagick and "
@@ -56,22 +59,36 @@ class FatBase(Rule):
             "whoever gets a shell in the container."
         ),
         example=(
-            "FROM node:12.16\nWORKDIR /app\nCOPY . .\nRUN npm ci --omit=dev\nUSER node\n"
-            "CMD [\"node\", \"server.js\"]\n"
+            "ARG NODE_VERSION=12.16\nFROM node:${NODE_VERSION}\nWORKDIR /app\nCOPY . .\n"
+            "RUN npm ci --omit=dev\nUSER node\nCMD [\"node\", \"server.js\"]\n"
         ),
         instead=(
-            "FROM node:12.16-slim\nWORKDIR /app\nCOPY . .\nRUN npm ci --omit=dev\nUSER node\n"
-            "CMD [\"node\", \"server.js\"]\n"
+            "ARG NODE_VERSION=12.16\nFROM node:${NODE_VERSION}-slim\nWORKDIR /app\nCOPY . .\n"
+            "RUN npm ci --omit=dev\nUSER node\nCMD [\"node\", \"server.js\"]\n"
         ),
         fix_safety=(
-            "Unsafe. The fix rewrites only the image reference in the FROM line (the tag, or the repository "
-            "too for buildpack-deps -> debian); flags, the AS name and the keyword's casing stay. The smaller "
-            "variant lacks what the full tag carried: compilers, make, python for node-gyp, curl, git and "
-            "-dev headers, or javac and jar for a JRE. npm install of a native module, pip install of a "
-            "package without a wheel, or a script that calls curl can then fail. No fix is offered when a "
+            "Unsafe: the base image changes. The smaller variant lacks what the full tag carried: compilers, "
+            "make, python for node-gyp, curl, git and -dev headers, or javac and jar for a JRE. npm install "
+            "of a native module, pip install of a package without a wheel, or a script that calls curl can "
+            "then fail. The fix makes one edit, where the reference is written, and keeps flags, the AS name "
+            "and the keyword's casing. A literal FROM gets the new tag (the repository too for "
+            "buildpack-deps -> debian). When the tag comes from global ARGs and the new tag only adds a "
+            "suffix, the suffix is appended in the FROM (`FROM node:${NODE_VERSION}` -> "
+            "`FROM node:${NODE_VERSION}-slim`, also after `${NODE_VERSION:-12.16}` or several ARGs): the ARG "
+            "keeps its value for other stages and RUN lines, and `--build-arg NODE_VERSION=14` still works "
+            "and builds node:14-slim, which editing the ARG's default to 12.16-slim would not. When the whole "
+            "reference is one ARG (`ARG BASE=node:12.16` / `FROM ${BASE}`), its default is rewritten "
+            "(`ARG BASE=node:12.16-slim`, quotes kept), because appending -slim in the FROM would break "
+            "`--build-arg BASE=node:14-alpine`; the same for a `${BASE:-node:12.16}` default in the FROM. "
+            "When the new tag is not a suffix of the old one (python:3.12-bookworm -> 3.12-slim-bookworm) "
+            "and the tag is exactly one ARG, that ARG's default is rewritten. An ARG default is only "
+            "rewritten when no other FROM uses the ARG and no stage redeclares it. No fix is offered when a "
             "RUN, CMD, ENTRYPOINT or HEALTHCHECK of the stage uses such a tool, when the stage compiles "
-            "(split it into a build stage first, SG011), when the FROM uses an ARG or a digest, when another "
-            "stage is also built on the same FROM, or when the suggested tag spelling is not confirmed."
+            "(split it into a build stage first, SG011), when the FROM pins a digest, when another stage is "
+            "also built on the same FROM, when the suggested tag spelling is not confirmed, or when the "
+            "value of an ARG in the reference cannot be known: no default, a value the configured build "
+            "args override, an automatic platform ARG, `${VAR:+...}` and other operators, quotes or escapes "
+            "in the FROM, or several ARGs when the new tag is not a suffix."
         ),
     )
 
@@ -109,18 +126,19 @@ class FatBase(Rule):
             )
             return
         blocker = self._blocker(ctx, stage, root)
+        retag = None
         if blocker is None:
-            edit = self._edit(ctx, root, sugg)
-            if edit is None:
-                blocker = "the FROM line could not be rewritten safely"
+            retag = retag_base(ctx, root, sugg.image.rsplit(":", 1)[0], sugg.tag)
+            if retag.edit is None:
+                blocker = retag.reason or "the FROM line could not be rewritten safely"
         if blocker is not None:
             yield ctx.at(self, root.from_instruction, f"{message}; change it by hand ({blocker})")
             return
-        assert edit is not None
+        assert retag is not None and retag.edit is not None
         fix = Fix(
-            f"use {sugg.image} in the FROM at line {root.from_instruction.start_line} (it lacks the compilers, "
-            "headers and tools of the full tag that a build step may need)",
-            (edit,), applicability=Applicability.UNSAFE,
+            f"use {sugg.image}: edit {retag.where} (the smaller image lacks the compilers, headers and tools "
+            "of the full tag that a build step may need)",
+            (retag.edit,), applicability=Applicability.UNSAFE,
         )
         yield ctx.at(self, root.from_instruction, message, fix=fix)
 
@@ -131,8 +149,6 @@ class FatBase(Rule):
         from slimguard.dockerfile.shell import Build
 
         base = root.base
-        if "$" in base.raw:
-            return "the FROM uses an ARG: change the tag where the ARG is set"
         if base.image is not None and base.image.digest is not None:
             return "the FROM pins a digest"
         chain = {id(s) for s in stage.chain()}
@@ -164,27 +180,6 @@ class FatBase(Rule):
                 if used:
                     return f"{ins.name} at line {ins.start_line} uses {used[0]}, which the smaller variant lacks"
         return None
-
-    def _edit(self, ctx: LintContext, root: "Stage", sugg: "VariantSuggestion") -> Edit | None:
-        from slimguard.knowledge.bases import normalize_repository
-
-        ins = root.from_instruction
-        words = ins.words()
-        if not words:
-            return None
-        word = words[0]
-        start, end = word.span.start.offset, word.span.end.offset
-        raw = ctx.tree.text[start:end]
-        if raw != word.text or raw != root.base.raw or "@" in raw:
-            return None
-        colon, slash = raw.rfind(":"), raw.rfind("/")
-        repo = raw[:colon] if colon > slash else raw
-        new_repo = sugg.image.rsplit(":", 1)[0]
-        if normalize_repository(repo) != normalize_repository(new_repo):
-            return Edit(start, end, sugg.image)  # another repository (buildpack-deps -> debian)
-        if colon > slash:
-            return Edit(start + colon + 1, end, sugg.tag)
-        return Edit(end, end, f":{sugg.tag}")  # implied latest: add the tag
 
 
 RULE = FatBase
