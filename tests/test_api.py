@@ -38,10 +38,12 @@ def test_lint_reports_parse_errors_and_selects_by_config():
 
 
 def test_fix_returns_the_fixed_text_and_raises_on_bad_input():
-    res = slimguard.fix(DOCKERFILE, config=NEVER)
-    assert "--no-install-recommends" in res.text and "USER" in res.text
+    safe = slimguard.fix(DOCKERFILE, config=NEVER)
+    assert "USER" in safe.text and "--no-install-recommends" not in safe.text  # SG012 changes packages: unsafe
+    res = slimguard.fix(DOCKERFILE, unsafe=True, config=NEVER)
+    assert "--no-install-recommends" in res.text and "ca-certificates" in res.text and "USER" in res.text
     assert {f.rule for f in res.applied} >= {"SG001", "SG012"}
-    assert slimguard.fix(res.text, config=NEVER).text == res.text
+    assert slimguard.fix(res.text, unsafe=True, config=NEVER).text == res.text
     with pytest.raises(FixError):
         slimguard.fix("FROM a\nRUN <<EOF\n", config=NEVER)
 

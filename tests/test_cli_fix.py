@@ -57,7 +57,9 @@ def test_select_and_unparsable_input(tmp_path):
     p = tmp_path / "Dockerfile"
     p.write_text("FROM debian:bookworm\nRUN apt-get install -y curl\n")
     proc = run("--select", "SG012", str(p))
-    assert "--no-install-recommends" in proc.stdout and "USER" not in proc.stdout
+    assert proc.stdout == ""  # unsafe: not applied without --unsafe
+    proc = run("--unsafe", "--select", "SG012", str(p))
+    assert "--no-install-recommends -y curl ca-certificates" in proc.stdout and "USER" not in proc.stdout
     bad = tmp_path / "Bad"
     bad.write_text("FROM x\nRUN <<EOF\n")
     proc = run(str(bad))

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from slimguard.analysis.packages import BUILD_CATEGORIES, classify_operand, package_name
-from slimguard.dockerfile.shell import PackageOp
+from slimguard.dockerfile.shell import PackageOp, ShellScript
 
 if TYPE_CHECKING:
     from slimguard.dockerfile.model import Step
@@ -43,9 +43,14 @@ def os_package_ops(step: "Step") -> list[PackageOp]:
 
 def shell_vars(step: "Step", before: int) -> dict[str, str]:
     """Simple ``NAME=value`` assignments the RUN's script makes before offset *before*."""
-    out: dict[str, str] = {}
     assert step.run is not None
-    for cmd in step.run.script.commands:
+    return script_vars(step.run.script, before)
+
+
+def script_vars(script: "ShellScript", before: int) -> dict[str, str]:
+    """Simple ``NAME=value`` assignments *script* makes before offset *before*."""
+    out: dict[str, str] = {}
+    for cmd in script.commands:
         if cmd.start >= before:
             break
         pairs: list[str] = []
@@ -67,14 +72,20 @@ def _strip_quotes(value: str) -> str:
 
 
 def _operands(op: PackageOp, step: "Step") -> list[str]:
-    """The package operands of *op*, with ``$VAR`` operands replaced by the words of their value when known."""
-    local = shell_vars(step, op.command.start)
+    assert step.run is not None
+    return package_operands(op, step.run.script, step.env)
+
+
+def package_operands(op: PackageOp, script: "ShellScript", env: Mapping[str, str]) -> list[str]:
+    """The package operands of *op*, with ``$VAR`` operands replaced by the words of their value when known
+    (an assignment earlier in *script*, else *env*: the ARG and ENV values the RUN sees)."""
+    local = script_vars(script, op.command.start)
     out: list[str] = []
     for w in op.packages:
         m = _VAR.fullmatch(w)
         if m is not None:
             name = m.group(1) or m.group(2)
-            value = local.get(name, step.env.get(name))
+            value = local.get(name, env.get(name))
             if value is not None:
                 out.extend(value.split())
                 continue
