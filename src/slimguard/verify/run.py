@@ -1,8 +1,16 @@
-"""Run a container the way verify runs everything: locked down, labelled, bounded in time.
+"""Run a container the way verify runs everything: labelled, bounded in time and memory, no network.
 
-``--network none --cap-drop ALL --security-opt no-new-privileges --read-only --tmpfs /tmp``,
-a memory and a pids limit, the run's label, and a timeout after which the container is
-killed. The image's USER is never overridden.
+Every container gets ``--network none``, a memory and a pids limit, the run's label and a timeout
+after which it is killed; the image's USER is never overridden. The rest is a :class:`Profile`:
+
+- ``DEFAULT`` is how people run containers (``docker run`` defaults: the default capabilities and a
+  writable root file system). The smoke check, the server probe and so the verdict use it;
+- ``RESTRICTED`` adds ``--read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges``.
+  The uid probe runs under it (it only reads /proc/1/status), and so does the *hardened* run of the
+  fixed image, which is reported as extra information only.
+
+A profile may carry sysctls: the fixed image runs with ``net.ipv4.ip_unprivileged_port_start=1024``
+by default (Kubernetes semantics; Docker's own default, 0, lets any uid bind port 80).
 """
 
 from __future__ import annotations
@@ -10,10 +18,47 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from slimguard.verify.session import Interrupted, Session
+
+UNPRIVILEGED_PORT_SYSCTL = "net.ipv4.ip_unprivileged_port_start"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How a container is run, beyond what every container gets."""
+
+    name: str
+    read_only: bool = False  # with a tmpfs on /tmp
+    cap_drop_all: bool = False
+    no_new_privileges: bool = False
+    sysctls: tuple[tuple[str, str], ...] = ()
+
+    def with_sysctls(self, sysctls: dict[str, str]) -> "Profile":
+        return replace(self, sysctls=tuple(sorted({**dict(self.sysctls), **sysctls}.items())))
+
+    def flags(self) -> list[str]:
+        """The profile as ``docker run`` flags (for the report)."""
+        out = []
+        if self.read_only:
+            out += ["--read-only", "--tmpfs /tmp"]
+        if self.cap_drop_all:
+            out.append("--cap-drop ALL")
+        if self.no_new_privileges:
+            out.append("--security-opt no-new-privileges")
+        out += [f"--sysctl {k}={v}" for k, v in self.sysctls]
+        return out
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "read_only": self.read_only, "cap_drop_all": self.cap_drop_all,
+                "no_new_privileges": self.no_new_privileges, "sysctls": dict(self.sysctls),
+                "flags": ["--network none"] + self.flags()}
+
+
+DEFAULT = Profile("default")
+RESTRICTED = Profile("restricted", read_only=True, cap_drop_all=True, no_new_privileges=True)
 
 OUTPUT_LIMIT = 64 * 1024  # bytes of stdout/stderr kept for the report (the digest covers all)
 
@@ -61,11 +106,61 @@ def _api_message(exc: Exception) -> str:
     return str(getattr(exc, "explanation", None) or exc).strip()
 
 
+def _host_config(api: Any, limits: Limits, profile: Profile, network_mode: str,
+                 volumes: dict[str, dict[str, str]] | None) -> Any:
+    kw: dict[str, Any] = {
+        "network_mode": network_mode, "mem_limit": limits.memory, "memswap_limit": limits.memory,
+        "pids_limit": limits.pids, "binds": {name: spec for name, spec in (volumes or {}).items()} or None,
+    }
+    if profile.read_only:
+        kw["read_only"] = True
+        kw["tmpfs"] = {"/tmp": f"rw,nosuid,nodev,size={limits.tmpfs_size}"}
+    if profile.cap_drop_all:
+        kw["cap_drop"] = ["ALL"]
+    if profile.no_new_privileges:
+        kw["security_opt"] = ["no-new-privileges"]
+    if profile.sysctls:
+        kw["sysctls"] = dict(profile.sysctls)
+    return api.create_host_config(**kw)
+
+
+def create_container(session: Session, image: str, *, entrypoint: list[str] | None = None,
+                     command: list[str] | None = None, limits: Limits | None = None,
+                     profile: Profile = RESTRICTED, network_mode: str = "none",
+                     volumes: dict[str, dict[str, str]] | None = None) -> str:
+    """Create (not start) a labelled container; returns its id (raises the API error)."""
+    session.check()
+    api = session.client.api
+    host_config = _host_config(api, limits or Limits(), profile, network_mode, volumes)
+    kwargs: dict[str, Any] = {"labels": dict(session.labels), "host_config": host_config, "detach": True}
+    if network_mode == "none":
+        kwargs["network_disabled"] = True
+    if entrypoint is not None:
+        kwargs["entrypoint"] = entrypoint
+        kwargs["command"] = command or []
+    elif command is not None:
+        kwargs["command"] = command
+    if volumes:
+        kwargs["volumes"] = [spec["bind"] for spec in volumes.values()]
+    created = api.create_container(image, **kwargs)
+    cid = str(created["Id"])
+    session.add_container(cid)
+    return cid
+
+
+def container_output(api: Any, cid: str) -> tuple[bytes, bytes]:
+    try:
+        return api.logs(cid, stdout=True, stderr=False), api.logs(cid, stdout=False, stderr=True)
+    except Exception:  # noqa: BLE001
+        return b"", b""
+
+
 def run_container(session: Session, image: str, *, entrypoint: list[str] | None = None,
                   command: list[str] | None = None, timeout: float = 60.0, limits: Limits | None = None,
                   volumes: dict[str, dict[str, str]] | None = None,
                   read_files: tuple[str, ...] = (),
-                  prepare: Callable[[Any, str], None] | None = None) -> RunResult:
+                  prepare: Callable[[Any, str], None] | None = None,
+                  profile: Profile = RESTRICTED) -> RunResult:
     """Create, start and wait for a container; collect its output, then remove it.
 
     *entrypoint* None keeps the image's ENTRYPOINT (and *command* None its CMD).
@@ -75,33 +170,18 @@ def run_container(session: Session, image: str, *, entrypoint: list[str] | None 
     between create and start; if it raises, the container is not started.
     """
     session.check()
-    limits = limits or Limits()
     api = session.client.api
     res = RunResult()
     t0 = time.monotonic()
-    host_config = api.create_host_config(
-        network_mode="none", cap_drop=["ALL"], security_opt=["no-new-privileges"], read_only=True,
-        tmpfs={"/tmp": f"rw,nosuid,nodev,size={limits.tmpfs_size}"}, mem_limit=limits.memory,
-        memswap_limit=limits.memory, pids_limit=limits.pids,
-        binds={name: spec for name, spec in (volumes or {}).items()} or None,
-    )
-    kwargs: dict[str, Any] = {"labels": dict(session.labels), "host_config": host_config,
-                              "network_disabled": True, "detach": True}
-    if entrypoint is not None:
-        kwargs["entrypoint"] = entrypoint
-        kwargs["command"] = command or []
-    elif command is not None:
-        kwargs["command"] = command
-    if volumes:
-        kwargs["volumes"] = [spec["bind"] for spec in volumes.values()]
     try:
-        created = api.create_container(image, **kwargs)
+        cid = create_container(session, image, entrypoint=entrypoint, command=command, limits=limits,
+                               profile=profile, volumes=volumes)
+    except Interrupted:
+        raise
     except Exception as exc:  # noqa: BLE001 - e.g. no command specified
         res.error = _api_message(exc)
         res.seconds = time.monotonic() - t0
         return res
-    cid = created["Id"]
-    session.add_container(cid)
     reader: threading.Thread | None = None
     try:
         if read_files:
@@ -130,11 +210,7 @@ def run_container(session: Session, image: str, *, entrypoint: list[str] | None 
                 except Exception:  # noqa: BLE001 - it may have just ended
                     pass
             session.check()
-            try:
-                out = api.logs(cid, stdout=True, stderr=False)
-                err = api.logs(cid, stdout=False, stderr=True)
-            except Exception:  # noqa: BLE001
-                out, err = b"", b""
+            out, err = container_output(api, cid)
             res.stdout_sha256 = hashlib.sha256(out).hexdigest()
             res.stdout, res.stderr = _text(out), _text(err)
         if reader is not None:
