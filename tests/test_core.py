@@ -185,3 +185,21 @@ def test_a_rule_alias_ignores_and_re_levels_every_finding_of_the_rule():
     assert run_rules([AliasOnSome()], None, path="f", pragmas=Pragmas(global_codes={"DLX3"})).findings == ()
     res = run_rules([AliasOnSome()], None, path="f", severity={"DLX3": Severity.ERROR})
     assert [f.severity for f in res.findings] == [Severity.ERROR, Severity.ERROR]
+
+
+def test_rules_outside_the_default_set_run_only_when_selected_or_in_hadolint_mode():
+    from slimguard.core.config import Config
+    from slimguard.core.engine import select_rules
+
+    class On(Rule):
+        id, title, severity, concern = "XX010", "on", Severity.INFO, "style"
+
+    class Off(Rule):
+        id, title, severity, concern, aliases, default = "XX011", "off", Severity.INFO, "style", ("DL9999",), False
+
+    rules = [On(), Off()]
+    assert [r.id for r in select_rules(rules, frozenset())] == ["XX010"]
+    assert [r.id for r in select_rules(rules, frozenset(), everything=True)] == ["XX010", "XX011"]
+    assert [r.id for r in select_rules(rules, frozenset({"DL9999"}))] == ["XX011"]
+    assert Config(sources=("/repo/.hadolint.yaml",)).hadolint_mode
+    assert Config(hadolint_compat=True).hadolint_mode and not Config(sources=("/repo/pyproject.toml",)).hadolint_mode

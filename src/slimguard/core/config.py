@@ -42,6 +42,11 @@ class Config:
     engine: str = "auto"
     sources: tuple[str, ...] = ()  # the config files read, in order
 
+    @property
+    def hadolint_mode(self) -> bool:
+        """Whether the user expects hadolint's findings: --hadolint-compat, or a .hadolint.yaml was read."""
+        return self.hadolint_compat or any(Path(s).name in (".hadolint.yaml", ".hadolint.yml") for s in self.sources)
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "select", frozenset(c.upper() for c in self.select))
         object.__setattr__(self, "ignore", frozenset(c.upper() for c in self.ignore))

@@ -37,9 +37,12 @@ def finding_codes(f: Finding) -> set[str]:
     return {f.rule, *f.aliases, f.concern.upper()}
 
 
-def select_rules(rules: Iterable[R], select: set[str] | frozenset[str]) -> list[R]:
-    """The rules *select* names (by id, alias or concern); all of them when it is empty."""
-    return [r for r in rules if not select or set(select) & set(r.codes)]
+def select_rules(rules: Iterable[R], select: set[str] | frozenset[str], *, everything: bool = False) -> list[R]:
+    """The rules *select* names (by id, alias or concern); when it is empty, the default set (every rule
+    with *everything*, as in hadolint mode)."""
+    if select:
+        return [r for r in rules if set(select) & set(r.codes)]
+    return [r for r in rules if everything or r.default]
 
 
 def severity_for(overrides: Mapping[str, Severity], f: Finding, rule_codes: Iterable[str] = ()) -> Severity:
@@ -58,18 +61,19 @@ class RunResult:
 
 def run_rules(rules: Sequence[Rule], ctx: Any, *, path: str, select: set[str] | frozenset[str] = frozenset(),
               ignore: set[str] | frozenset[str] = frozenset(), severity: Mapping[str, Severity] | None = None,
-              pragmas: Pragmas | None = None, origin: str | None = None) -> RunResult:
+              pragmas: Pragmas | None = None, origin: str | None = None, everything: bool = False) -> RunResult:
     """Run the selected *rules* on *ctx* and filter, re-level, de-duplicate and sort their findings.
 
     --ignore, pragmas and severity overrides match a finding by its own codes and by every code of the
     rule that made it, so an alias means the same rule everywhere.
 
     A rule that raises is reported as an internal error naming the rule; the other rules still run.
-    *origin* skips rules whose ``origins`` do not include it.
+    *origin* skips rules whose ``origins`` do not include it; *everything* runs the rules outside the
+    default set too when nothing is selected.
     """
     found: list[tuple[Finding, frozenset[str]]] = []
     errors: list[str] = []
-    for rule in select_rules(rules, select):
+    for rule in select_rules(rules, select, everything=everything):
         if origin is not None and origin not in rule.origins:
             continue
         try:

@@ -49,6 +49,9 @@ class Rule:
     kind: ClassVar[str] = "dockerfile"
     origins: ClassVar[tuple[str, ...]] = ("dockerfile",)
     example_lang: ClassVar[str] = "dockerfile"  # the language of the Example and Use instead sections
+    # In the default rule set. False (style and pinning rules kept for hadolint parity): the rule runs only
+    # when --select names it, or in hadolint mode (--hadolint-compat or a .hadolint.yaml in use).
+    default: ClassVar[bool] = True
 
     def check(self, ctx: Any) -> Iterable[Finding]:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -65,6 +68,7 @@ class Rule:
             "severity": self.severity.label,
             "concern": self.concern,
             "fixable": self.fixable,
+            "default": self.default,
         }
         if self.kind != "dockerfile":
             out["origins"] = list(self.origins)

@@ -45,6 +45,6 @@ def lint_text(text: str, path: str, config: Config | None = None, options: LintO
         return FileResult(path, errors=(f"{path}: no stage named {options.target!r} (stages: {names})",))
     ctx = LintContext(path, tree, model, options, resolver)
     result = run_rules(all_rules(), ctx, path=path, select=config.select, ignore=config.ignore,
-                       severity=config.severity,
+                       severity=config.severity, everything=config.hadolint_mode,
                        pragmas=None if config.disable_ignore_pragma else parse_pragmas(tree))
     return FileResult(path, result.findings, result.errors)
