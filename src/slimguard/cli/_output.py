@@ -38,7 +38,9 @@ def report_options(*, hadolint_config: bool = True) -> Callable[[F], F]:
     from slimguard.formatters import FORMATS
 
     options = [
-        click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True),
+        click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+                     help="slimguard's text, json, sarif, checkstyle, gitlab, github; or one of hadolint's shapes: "
+                          "tty, gnu, codeclimate, gitlab_codeclimate, sonarqube, codacy, junit."),
         click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to a file."),
         click.option("--failure-threshold", "-t", type=click.Choice(_THRESHOLDS),
                      help="Lowest severity that makes the exit code 1 (default: info, as hadolint)."),

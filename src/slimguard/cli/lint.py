@@ -57,6 +57,6 @@ def command(paths, target, build_args, select, ignore, fmt, output, failure_thre
         findings.extend(result.findings)
         errors.extend(result.errors)
     report = Report(findings=tuple(findings), errors=tuple(errors), sources=sources, files=tuple(files_seen),
-                    tool_version=__version__)
-    text = render(fmt, report, color=use_color(output, no_color) and fmt == "text")
+                    tool_version=__version__, hadolint_codes=config.hadolint_mode)
+    text = render(fmt, report, color=use_color(output, no_color) and fmt in ("text", "tty"))
     emit_and_exit(text, report, config, output)

@@ -5,6 +5,7 @@ from __future__ import annotations
 COMMANDS = {
     "dump": ("slimguard.cli.dump", "command", "Print the syntax tree and semantic model of a Dockerfile."),
     "lint": ("slimguard.cli.lint", "command", "Find root and bloat problems in Dockerfiles."),
+    "hadolint": ("slimguard.cli.hadolint", "command", "Lint with hadolint's flags, formats and exit codes."),
     "fix": ("slimguard.cli.fix", "command", "Fix Dockerfiles with minimal edits (diff, --write, --check)."),
     "verify": ("slimguard.cli.verify", "command", "Build and run the original and fixed Dockerfile; prove the fix."),
     "audit": ("slimguard.cli.audit", "command", "Audit a built image: user, packages, bytes per layer."),
