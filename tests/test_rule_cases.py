@@ -6,7 +6,8 @@ input under its kind's key and any of the expectations every kind shares: ``find
 every finding), and for fixable rules ``fixed`` (the text after fixing; ``unsafe: true`` to apply
 unsafe fixes too).
 
-- Dockerfile (``dockerfile``): ``options`` (target, build_args, hadolint_compat, trusted_registries),
+- Dockerfile (``dockerfile``): ``options`` (target, build_args, hadolint_compat, trusted_registries,
+  label_schema, strict_labels),
   ``tags`` (which the meta-test requires: multistage, arg, onbuild).
 - Run-time (``input``: a compose file, Kubernetes manifests or a `docker run` command): optional
   ``kind``, ``path`` (file name, in a temporary directory that also gets ``files``), ``images`` (image ->
@@ -83,8 +84,10 @@ class DockerfileAdapter(Adapter):
         config = Config(select={rule.id}, engine="never")
         options = LintOptions(target=opts.get("target"), build_args=opts.get("build_args", {}),
                               hadolint_compat=opts.get("hadolint_compat", False),
-                              trusted_registries=tuple(opts.get("trusted_registries", ())))
-        res = lint_text(text, "Dockerfile", config, options, Resolver("never"))
+                              trusted_registries=tuple(opts.get("trusted_registries", ())),
+                              label_schema=dict(opts.get("label_schema") or {}),
+                              strict_labels=bool(opts.get("strict_labels", False)))
+        res = lint_text(text, case.get("path", "Dockerfile"), config, options, Resolver("never"))
         assert not res.errors, res.errors
         return [f for f in res.findings if f.rule == rule.id]
 

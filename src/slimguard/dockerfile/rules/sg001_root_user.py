@@ -7,6 +7,8 @@ from typing import Iterator
 from slimguard.analysis.users import UserSpec
 from slimguard.core.findings import Finding, Severity
 from slimguard.dockerfile.analysis.nonroot import base_info, sets_own_command, user_fix
+from slimguard.dockerfile.analysis.purpose import purpose
+from slimguard.core.findings import Applicability, Fix
 from slimguard.core.rule import Rule, RuleDocs
 from slimguard.dockerfile.context import LintContext
 
@@ -105,6 +107,15 @@ class RootUser(Rule):
                         "entrypoint switches to the image's own user after preparing its data directories; "
                         "that is intended, but the start-up script runs as root",
                         fix=user_fix(ctx, stage), aliases=(), severity=Severity.INFO,
+                    )
+                    continue
+                purpose_ = purpose(ctx.path, stage)
+                if purpose_.kind != "app":
+                    yield ctx.at(
+                        self, stage.from_instruction,
+                        f"no USER in stage {stage.label}: the container starts as root; {purpose_.reason}",
+                        fix=Fix(f"no USER edit: {purpose_.reason}", (), applicability=Applicability.DISPLAY_ONLY),
+                        aliases=(), severity=Severity.INFO,
                     )
                     continue
                 why = "scratch has no USER" if base.is_scratch else f"{base.text} runs as root"
