@@ -104,7 +104,10 @@ class PipNoCache(Rule):
             if not ops or _cache_mounted(site, compat):
                 continue
             for op in ops:
-                if op.has_flag("--no-cache-dir"):
+                # pip takes any unambiguous prefix of a long option: --no-cache (not --no-c: --no-clean)
+                if op.has_flag("--no-cache-dir") or any(
+                        a.text.startswith("--no-cach") and "--no-cache-dir".startswith(a.text.split("=")[0])
+                        for a in op.command.args):
                     continue
                 word = subcommand_word(op.command, {"install"})
                 if word is None:

@@ -33,7 +33,14 @@ def _harmless(kind: str, value: str | None) -> bool:
     v = _unquote(value)
     if not v:
         return kind == "ENV"
-    return v.lower() in _PLACEHOLDER or v.startswith(("/", "~/", "./"))
+    return v.lower() in _PLACEHOLDER or v.startswith(("/", "~/", "./")) or _fingerprint(v)
+
+
+def _fingerprint(value: str) -> bool:
+    """Public GPG key ids and fingerprints (16 or 40 hex digits, alone or in a space-separated list):
+    the values recipes verify downloads with (GPG_KEYS, *_RELEASE_KEY), never secrets."""
+    words = value.split()
+    return bool(words) and all(re.fullmatch(r"(?:0x)?(?:[0-9A-Fa-f]{16}|[0-9A-Fa-f]{40})", w) for w in words)
 
 
 @dataclass
