@@ -18,7 +18,7 @@ def run(*args: str) -> subprocess.CompletedProcess:
 
 def test_diff_is_printed_and_file_untouched(tmp_path):
     p = tmp_path / "Dockerfile"
-    original = "FROM debian:bookworm\nRUN apt-get update\n# keep me\nCMD [\"bash\"]\n"
+    original = "FROM debian:bookworm\nRUN apt-get update\n# keep me\nCMD [\"/usr/local/bin/app\"]\n"
     p.write_text(original)
     proc = run(str(p))
     assert proc.returncode == 0, proc.stderr
@@ -28,7 +28,7 @@ def test_diff_is_printed_and_file_untouched(tmp_path):
 
 def test_write_keeps_mode_crlf_bom_and_comments(tmp_path):
     p = tmp_path / "Dockerfile"
-    original = "\ufeffFROM node:12.16\r\n# build\r\nRUN npm ci\r\nCMD [\"node\"]\r\n"
+    original = "\ufeffFROM node:12.16\r\n# build\r\nRUN npm ci\r\nCMD [\"node\", \"server.js\"]\r\n"
     p.write_bytes(original.encode("utf-8"))
     os.chmod(p, 0o640)
     proc = run("--write", str(p))
@@ -47,7 +47,7 @@ def test_write_keeps_mode_crlf_bom_and_comments(tmp_path):
 
 def test_check_exit_codes(tmp_path):
     p = tmp_path / "Dockerfile"
-    p.write_text("FROM debian:bookworm\nRUN true\n")
+    p.write_text("FROM debian:bookworm\nRUN true\nCMD [\"/usr/local/bin/app\"]\n")
     assert run("--check", str(p)).returncode == 1
     run("--write", str(p))
     assert run("--check", str(p)).returncode == 0
@@ -68,7 +68,7 @@ def test_select_and_unparsable_input(tmp_path):
 
 def test_write_keeps_setuid_setgid_sticky_and_owner(tmp_path):
     p = tmp_path / "Dockerfile"
-    p.write_text("FROM debian:bookworm\nCMD [\"bash\"]\n")
+    p.write_text("FROM debian:bookworm\nCMD [\"/usr/local/bin/app\"]\n")
     os.chown(p, 1234, 2345)  # the tests run as root in CI; chown first, it clears setuid/setgid
     os.chmod(p, 0o4750 | stat.S_ISGID | stat.S_ISVTX)
     proc = run("--write", str(p))
@@ -82,7 +82,7 @@ def test_write_keeps_setuid_setgid_sticky_and_owner(tmp_path):
 def test_write_through_a_symlink_fixes_the_target_and_keeps_the_link(tmp_path):
     target = tmp_path / "real" / "Dockerfile"
     target.parent.mkdir()
-    target.write_text("FROM debian:bookworm\nCMD [\"bash\"]\n")
+    target.write_text("FROM debian:bookworm\nCMD [\"/usr/local/bin/app\"]\n")
     link = tmp_path / "Dockerfile"
     link.symlink_to(target)
     proc = run("--write", str(link))

@@ -41,6 +41,9 @@ class Config:
     gid: int = DEFAULT_GID
     engine: str = "auto"
     sources: tuple[str, ...] = ()  # the config files read, in order
+    # hadolint's label schema (label -> text, url, semver, hash, rfc3339, spdx or email) and strict labels
+    label_schema: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    strict_labels: bool = False
 
     @property
     def hadolint_mode(self) -> bool:
@@ -53,12 +56,26 @@ class Config:
         object.__setattr__(self, "severity", MappingProxyType({k.upper(): v for k, v in self.severity.items()}))
         object.__setattr__(self, "trusted_registries", tuple(self.trusted_registries))
         object.__setattr__(self, "sources", tuple(self.sources))
+        object.__setattr__(self, "label_schema", MappingProxyType(dict(self.label_schema)))
 
     def with_flags(self, *, select: set[str] | None = None, ignore: set[str] | None = None,
                    failure_threshold: str | None = None, engine: str | None = None,
-                   hadolint_compat: bool | None = None, uid: int | None = None, gid: int | None = None) -> "Config":
-        """These settings with the command line's on top (``select`` replaces, ``ignore`` adds)."""
+                   hadolint_compat: bool | None = None, uid: int | None = None, gid: int | None = None,
+                   require_labels: list[str] | tuple[str, ...] | None = None,
+                   strict_labels: bool | None = None) -> "Config":
+        """These settings with the command line's on top (``select`` replaces, ``ignore`` adds;
+        ``require_labels``, hadolint's ``--require-label NAME:TYPE`` values, add to the label schema)."""
         changes: dict[str, Any] = {}
+        if require_labels:
+            schema = dict(self.label_schema)
+            for item in require_labels:
+                name, sep, kind = str(item).rpartition(":")
+                if not sep or not name:
+                    raise ConfigError(f"--require-label: expected LABEL:TYPE, not {item!r}")
+                schema[name] = _label_type(kind, "--require-label")
+            changes["label_schema"] = schema
+        if strict_labels is not None:
+            changes["strict_labels"] = strict_labels
         if select:
             changes["select"] = frozenset(select)
         if ignore:
@@ -98,6 +115,24 @@ def _as_list(value: Any, where: str, key: str) -> list[str]:
     raise ConfigError(f"{where}: {key} must be a string or a list of strings")
 
 
+LABEL_TYPES = ("text", "url", "semver", "hash", "rfc3339", "spdx", "email")
+
+
+def _label_type(value: Any, where: str) -> str:
+    kind = str(value).strip().lower()
+    if kind not in LABEL_TYPES:
+        raise ConfigError(f"{where}: label type must be one of {', '.join(LABEL_TYPES)}, not {value!r}")
+    return kind
+
+
+def _label_schema(value: Any, where: str, key: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ConfigError(f"{where}: {key} must be a mapping of label name to type")
+    return {str(name): _label_type(kind, f"{where}: {key}.{name}") for name, kind in value.items()}
+
+
 def _load_yaml(path: Path) -> Any:
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
@@ -135,12 +170,15 @@ def apply_hadolint(cfg: "_Draft", data: Any, where: str) -> None:
         cfg.disable_ignore_pragma = True
     if data.get("no-fail"):
         cfg.no_fail = True
+    cfg.label_schema.update(_label_schema(data.get("label-schema"), where, "label-schema"))
+    if "strict-labels" in data:
+        cfg.strict_labels = bool(data["strict-labels"])
     cfg.sources.append(where)
 
 
 def apply_slimguard(cfg: "_Draft", data: dict[str, Any], where: str) -> None:
     known = {"select", "ignore", "severity", "failure-threshold", "trusted-registries", "disable-ignore-pragma",
-             "no-fail", "hadolint-compat", "uid", "gid", "engine"}
+             "no-fail", "hadolint-compat", "uid", "gid", "engine", "label-schema", "strict-labels"}
     for key in data:
         if key not in known:
             raise ConfigError(f"{where}: unknown setting {key!r} (known: {', '.join(sorted(known))})")
@@ -161,7 +199,8 @@ def apply_slimguard(cfg: "_Draft", data: dict[str, Any], where: str) -> None:
     if "failure-threshold" in data:
         cfg.failure_threshold = parse_threshold(data["failure-threshold"], where)
     cfg.trusted_registries += _as_list(data.get("trusted-registries"), where, "trusted-registries")
-    for flag in ("disable-ignore-pragma", "no-fail", "hadolint-compat"):
+    cfg.label_schema.update(_label_schema(data.get("label-schema"), where, "label-schema"))
+    for flag in ("disable-ignore-pragma", "no-fail", "hadolint-compat", "strict-labels"):
         if flag in data:
             setattr(cfg, flag.replace("-", "_"), bool(data[flag]))
     for key in ("uid", "gid"):
@@ -192,6 +231,8 @@ class _Draft:
         self.gid = DEFAULT_GID
         self.engine = "auto"
         self.sources: list[str] = []
+        self.label_schema: dict[str, str] = {}
+        self.strict_labels = False
 
     def freeze(self) -> Config:
         return Config(**vars(self))

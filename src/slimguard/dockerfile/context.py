@@ -26,13 +26,16 @@ class LintOptions:
     trusted_registries: tuple[str, ...] = ()
     uid: int = DEFAULT_UID
     gid: int = DEFAULT_GID
+    label_schema: Mapping[str, str] = field(default_factory=dict)  # hadolint's label-schema
+    strict_labels: bool = False
 
     @classmethod
     def from_config(cls, config: Config, *, target: str | None = None,
                     build_args: Mapping[str, str] | None = None) -> "LintOptions":
         """The options a lint run with *config* uses, for *target* and *build_args*."""
         return cls(target=target, build_args=dict(build_args or {}), hadolint_compat=config.hadolint_compat,
-                   trusted_registries=tuple(config.trusted_registries), uid=config.uid, gid=config.gid)
+                   trusted_registries=tuple(config.trusted_registries), uid=config.uid, gid=config.gid,
+                   label_schema=dict(config.label_schema), strict_labels=config.strict_labels)
 
 
 @dataclass

@@ -1,0 +1,56 @@
+"""SG033: apt-get install that waits for a confirmation."""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from slimguard.core.findings import Applicability, Finding, Fix, Severity
+from slimguard.core.rule import Rule, RuleDocs
+from slimguard.dockerfile.analysis.pinning import apt_get_install_without_yes, hadolint_apt_get_install_without_yes
+from slimguard.dockerfile.analysis.pkgsites import hadolint_sees, insert_after_word, run_sites, subcommand_word
+from slimguard.dockerfile.context import LintContext
+from slimguard.dockerfile.shell import PackageOp
+
+
+class AptGetYes(Rule):
+    id = "SG033"
+    title = "apt-get install without -y"
+    severity = Severity.WARNING
+    concern = "pkg-hygiene"
+    fixable = "safe"
+    aliases = ("DL3014",)
+    docs = RuleDocs(
+        what=("Finds `apt-get install` without `-y` (`--yes`, `--assume-yes`, `-qq`). One finding per RUN, "
+              "ONBUILD triggers included."),
+        why=("Without -y apt-get asks for confirmation before installing anything that pulls in more "
+             "packages; a build has no terminal to answer, so apt-get aborts and the build fails (or, "
+             "with a different package set tomorrow, starts failing)."),
+        example="FROM debian:bookworm-slim\nRUN apt-get update && apt-get install curl\n",
+        instead="FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y curl\n",
+        fix_safety=("Safe: inserts ` -y` after `install`. The same packages are installed; apt-get only "
+                    "stops asking. No fix for exec-form RUNs or commands nested in strings."),
+    )
+
+    def check(self, ctx: LintContext) -> Iterator[Finding]:
+        compat = ctx.options.hadolint_compat
+        for site in run_sites(ctx):
+            real = [op for op in site.script.of_type(PackageOp) if apt_get_install_without_yes(op)]
+            hado = [c for c in site.script.commands
+                    if hadolint_sees(site, c) and hadolint_apt_get_install_without_yes(c)]
+            if not real and not (compat and hado):
+                continue
+            edits = []
+            for op in real:
+                word = subcommand_word(op.command, {"install"})
+                edit = insert_after_word(ctx, site, word, " -y") if word is not None else None
+                if edit is None:
+                    edits = []
+                    break
+                edits.append(edit)
+            fix = Fix("add -y", tuple(edits), Applicability.SAFE) if edits else None
+            yield ctx.at(self, site.instruction,
+                         "`apt-get install` without -y stops at the confirmation prompt; add -y",
+                         fix=fix, aliases=self.aliases if hado else ())
+
+
+RULE = AptGetYes
