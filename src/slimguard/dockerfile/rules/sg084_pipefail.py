@@ -72,6 +72,9 @@ class Pipefail(Rule):
     severity = Severity.WARNING
     concern = "syntax"
     aliases = ("DL4006",)
+    # precision corpus (bench/precision): 0 of 32 sampled findings were worth acting on; most pipes end in a
+    # command that fails by itself (sha256sum -c, tar, gpg), so the rule runs when selected or in hadolint mode
+    default = False
     docs = RuleDocs(
         what=(
             "Finds shell-form RUNs with a pipeline (`a | b`) while the stage's SHELL does not set "
@@ -81,8 +84,9 @@ class Pipefail(Rule):
             "that RUN. PowerShell and cmd are not checked. Each FROM starts again from `/bin/sh -c`. "
             "ONBUILD triggers are skipped (their shell is the child's). hadolint's DL4006 accepts only "
             "`/bin/bash`, `/bin/zsh`, `/bin/ash` or those names without a path and ignores "
-            "`set -o pipefail`; with --hadolint-compat those RUNs are reported too. In the default set: "
-            "a pipe without pipefail turns a failed download or build step into a silently broken image."
+            "`set -o pipefail`; with --hadolint-compat those RUNs are reported too. Outside the default set (select it, or use "
+            "hadolint mode): on 310 real Dockerfiles almost every pipe ended in a command that fails by "
+            "itself (`sha256sum -c`, `tar`, `gpg`), so the finding rarely changed anything."
         ),
         why=(
             "The exit status of a pipeline is the status of its last command. In "
