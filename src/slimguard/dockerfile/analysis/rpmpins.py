@@ -12,6 +12,10 @@ from slimguard.dockerfile.analysis.shellview import verb_word
 from slimguard.dockerfile.shell import PackageOp
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from slimguard.core.findings import Finding
+    from slimguard.core.rule import Rule
     from slimguard.dockerfile.analysis.pkgsites import RunSite
     from slimguard.dockerfile.context import LintContext
 
@@ -72,3 +76,31 @@ def install_ops(site: "RunSite", tools: tuple[str, ...]) -> Iterator[tuple[Packa
             yield op, "module"
         elif verb.value in ("install", "in"):
             yield op, "package"
+
+
+def rpm_pin_findings(ctx: "LintContext", rule: "Rule", tools: tuple[str, ...], hadolint_tools: tuple[str, ...],
+                     pinned: "Callable[[str], bool]", advice: str) -> "Iterator[Finding]":
+    """One finding per install command of *tools* with unpinned packages (the check of SG050, SG053, SG055).
+
+    A finding carries the rule's hadolint alias only where hadolint would report it (*hadolint_tools*, a
+    command hadolint sees); with --hadolint-compat, hadolint's extra findings (package files, URLs) are
+    reported too."""
+    from slimguard.dockerfile.analysis.pkgsites import command_finding, hadolint_sees, run_sites
+
+    compat = ctx.options.hadolint_compat
+    for site in run_sites(ctx):
+        ops = list(install_ops(site, tools))
+        if not ops:
+            continue
+        names = visible_vars(ctx, site)
+        for op, kind in ops:
+            check = module_pinned if kind == "module" else pinned
+            specs = [expand(p, names) for p in op.packages]
+            theirs = [s for s in specs if not check(s)]
+            ours = [s for s in theirs if not not_a_name(s)]
+            sees = op.command.name in hadolint_tools and hadolint_sees(site, op.command)
+            if not ours and not (compat and sees and theirs):
+                continue
+            shown = ", ".join((ours or theirs)[:3])
+            yield command_finding(ctx, rule, site, op.command, f"{advice} (unpinned: {shown})",
+                                  aliases=rule.aliases if sees and theirs else ())

@@ -6,10 +6,7 @@ from typing import Iterator
 
 from slimguard.core.findings import Finding, Severity
 from slimguard.core.rule import Rule, RuleDocs
-from slimguard.dockerfile.analysis.rpmpins import (
-    expand, install_ops, module_pinned, not_a_name, rpm_pinned, visible_vars,
-)
-from slimguard.dockerfile.analysis.pkgsites import command_finding, hadolint_sees, run_sites
+from slimguard.dockerfile.analysis.rpmpins import rpm_pinned, rpm_pin_findings
 from slimguard.dockerfile.context import LintContext
 
 TOOLS = ('yum',)
@@ -42,23 +39,7 @@ class YumPin(Rule):
     )
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
-        compat = ctx.options.hadolint_compat
-        for site in run_sites(ctx):
-            ops = list(install_ops(site, TOOLS))
-            if not ops:
-                continue
-            names = visible_vars(ctx, site)
-            for op, kind in ops:
-                pinned = module_pinned if kind == "module" else rpm_pinned
-                specs = [expand(p, names) for p in op.packages]
-                theirs = [s for s in specs if not pinned(s)]
-                ours = [s for s in theirs if not not_a_name(s)]
-                sees = op.command.name in HADOLINT_TOOLS and hadolint_sees(site, op.command)
-                if not ours and not (compat and sees and theirs):
-                    continue
-                shown = ", ".join((ours or theirs)[:3])
-                yield command_finding(ctx, self, site, op.command, f"Specify the version: `yum install -y <package>-<version>` (unpinned: {shown})",
-                                      aliases=self.aliases if sees and theirs else ())
+        yield from rpm_pin_findings(ctx, self, TOOLS, HADOLINT_TOOLS, rpm_pinned, "Specify the version: `yum install -y <package>-<version>`")
 
 
 RULE = YumPin
