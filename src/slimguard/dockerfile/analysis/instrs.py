@@ -85,3 +85,16 @@ def quoted_words(ins: "Instruction") -> list[str]:
     if started or cur:
         words.append("".join(cur))
     return words
+
+
+def repeated_in_stage(ctx: "LintContext", name: str) -> Iterator["Instruction"]:
+    """Every *name* instruction (CMD, ENTRYPOINT) after the first of its stage; each FROM starts afresh and
+    ONBUILD triggers do not count."""
+    seen = False
+    for ins in ctx.tree.instructions:
+        if ins.name == "FROM":
+            seen = False
+        elif ins.name == name:
+            if seen:
+                yield ins
+            seen = True

@@ -6,6 +6,7 @@ from typing import Iterator
 
 from slimguard.core.findings import Finding, Severity
 from slimguard.core.rule import Rule, RuleDocs
+from slimguard.dockerfile.analysis.instrs import repeated_in_stage
 from slimguard.dockerfile.context import LintContext
 
 
@@ -33,15 +34,8 @@ class MultipleEntrypoint(Rule):
     )
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
-        seen = False
-        for ins in ctx.tree.instructions:
-            if ins.name == "FROM":
-                seen = False
-            elif ins.name == "ENTRYPOINT":
-                if seen:
-                    yield ctx.at(self, ins, "multiple `ENTRYPOINT` instructions in this stage; only the last one "
-                                            "takes effect")
-                seen = True
+        for ins in repeated_in_stage(ctx, "ENTRYPOINT"):
+            yield ctx.at(self, ins, "multiple `ENTRYPOINT` instructions in this stage; only the last one takes effect")
 
 
 RULE = MultipleEntrypoint
