@@ -25,6 +25,7 @@ RUNTIME_COMMANDS = frozenset({
     "dockerd", "pwsh", "lua", "tclsh", "gcc",
 })
 _SCRIPT_NAMES = ("entrypoint", "docker-entrypoint", "init", "start")
+_INTERACTIVE = frozenset({"-a", "-i", "--interactive"})  # php -a, python -i: a REPL, not an application
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def _base_recipe(stage: "Stage") -> str | None:
     if not words:
         return None
     first = posixpath.basename(words[0])
-    if first in RUNTIME_COMMANDS and all(w.startswith("-") for w in words[1:]):
+    if first in RUNTIME_COMMANDS and all(w in _INTERACTIVE for w in words[1:]):
         return f"its CMD only starts {first!r} and it copies no application in"
     return None
 
