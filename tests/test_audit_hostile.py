@@ -247,3 +247,153 @@ def test_bomb_and_large_stream_memory_is_bounded(tmp_path):
     out = _run_child(str(path))
     assert "decompression ratio" in out.get("error", "")
     assert out["rss_kb"] < 256 * 1024
+
+
+# --- package databases, names and compression claims (generated, nothing vendored) -------------------
+
+
+def _sqlite_bytes(tmp_path, sql: str) -> bytes:
+    import sqlite3
+
+    p = tmp_path / "gen.sqlite"
+    if p.exists():
+        p.unlink()
+    con = sqlite3.connect(p)
+    con.executescript(sql)
+    con.commit()
+    con.close()
+    return p.read_bytes()
+
+
+_ENDLESS_VIEW = ("CREATE TABLE t(x); CREATE VIEW Packages AS WITH RECURSIVE c(n) AS "
+                 "(SELECT 1 UNION ALL SELECT n + 1 FROM c) SELECT randomblob(4096) AS blob FROM c;")
+
+
+def test_rpmdb_whose_packages_never_end_is_bounded(tmp_path):
+    # a Packages view over a recursive query: reading it all grew without bound (4.6 GB) and never ended
+    db = _sqlite_bytes(tmp_path, _ENDLESS_VIEW)
+    docker_archive(str(tmp_path / "loop.tar"), [layer_tar([E("var/lib/rpm/rpmdb.sqlite", data=db)])])
+    out = _run_child(str(tmp_path / "loop.tar"))
+    assert out["rss_kb"] < 256 * 1024, out
+
+
+@pytest.mark.parametrize("sql", [
+    # a table, but every read computes a 10 MB blob: bounded by the bytes the file can hold
+    "CREATE TABLE Packages(hnum INTEGER PRIMARY KEY, x, blob BLOB AS (zeroblob(10000000)) VIRTUAL);"
+    "WITH RECURSIVE c(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM c LIMIT 1000) INSERT INTO Packages(x) "
+    "SELECT n FROM c;",
+    # rows that never end: a recursive view under the name rpm uses, in another case
+    _ENDLESS_VIEW.replace("Packages", "packages"),
+])
+def test_rpmdb_computed_blobs_are_bounded(tmp_path, sql):
+    from slimguard.image.packages import _read_rpmdb
+
+    db = tmp_path / "rpmdb.sqlite"
+    db.write_bytes(_sqlite_bytes(tmp_path, sql))
+    try:
+        pkgs = _read_rpmdb(str(db), "/var/lib/rpm/rpmdb.sqlite", 2 * db.stat().st_size + (1 << 20))
+    except LimitError:
+        return
+    assert pkgs in (None, [])
+
+
+def test_rpmdb_with_text_and_odd_values_is_read_without_a_traceback(tmp_path):
+    db = _sqlite_bytes(tmp_path, "CREATE TABLE Packages(hnum INTEGER PRIMARY KEY, blob BLOB);"
+                                 "INSERT INTO Packages(blob) VALUES ('a text blob'), (42), (1.5), (NULL), (x'00');")
+    docker_archive(str(tmp_path / "text.tar"), [layer_tar([E("var/lib/rpm/rpmdb.sqlite", data=db)])])
+    r = audit_archive(str(tmp_path / "text.tar"))
+    assert r.summary["packages"]["count"] == 0
+
+
+def test_names_that_are_not_utf8_resolve_and_print(tmp_path):
+    # /etc/passwd and /etc/group with bytes that are not UTF-8, and a config User naming that account
+    # (JSON escapes of the surrogates those bytes decode to): resolved byte for byte, printable everywhere
+    layer = layer_tar([E("etc/passwd", data=b"root:x:0:0::/root:/bin/sh\n\xff\xfeapp:x:0:0::/home:/bin/sh\n"),
+                       E("etc/group", data=b"root:x:0:\n\xffg:x:5:\n"),
+                       E("usr/bin/su", data=b"x", mode=0o4755)])
+    raw = raw_entry(b"usr/bin/\xff\xfesudo", b"\x7fELF", mode=0o4755) + END
+    cfg = make_config([layer, raw], user="\udcff\udcfeapp:\udcffg")
+    docker_archive(str(tmp_path / "names.tar"), [layer, raw], cfg)
+    r = audit_archive(str(tmp_path / "names.tar"))
+    user = r.summary["user"]
+    assert user["uid"] == 0 and user["gid"] == 5 and user["name"] == "\\xff\\xfeapp"
+    json.dumps(r.summary, ensure_ascii=False).encode("utf-8")  # no lone surrogates left anywhere
+    for f in r.findings:
+        f.message.encode("utf-8")
+        json.dumps(f.to_dict(), ensure_ascii=False).encode("utf-8")
+    assert any("\\xff\\xfesudo" in f.message for f in r.findings if f.rule == "SGA007"), r.findings
+
+
+def _truncated_zstd_layer() -> tuple[bytes, bytes, bytes]:
+    """(layer tar, its zstd stream cut between two blocks, a later layer with a setuid sudo)."""
+    layer = layer_tar([E(f"f{i}", data=os.urandom(3000)) for i in range(20)])
+    c = zstandard.ZstdCompressor(level=1).compressobj()
+    parts = []
+    for off in range(0, len(layer), 3584):  # block boundaries on tar headers: the cut ends "cleanly"
+        parts.append(c.compress(layer[off:off + 3584]))
+        parts.append(c.flush(zstandard.COMPRESSOBJ_FLUSH_BLOCK))
+    whole = b"".join(parts) + c.flush()
+    assert zstandard.ZstdDecompressor().decompressobj().decompress(whole) == layer
+    cut = len(b"".join(parts[:2 * (len(parts) // 4)]))
+    sudo = layer_tar([E("usr/bin/sudo", data=b"\x7fELF" + b"x" * 100, mode=0o4755)])
+    return layer, whole[:cut], sudo
+
+
+def test_truncated_zstd_layer_is_an_error_naming_the_layer(tmp_path):
+    if zstandard is None:
+        pytest.skip("zstandard not installed")
+    layer, cut, sudo = _truncated_zstd_layer()
+    # docker-archive: the blob as a member, no descriptor size to compare with
+    path = tmp_path / "z.tar"
+    with tarfile.open(path, "w") as tar:
+        for mname, data in (("l0.tar.zst", cut), ("l1.tar", sudo),
+                            ("c.json", json.dumps(make_config([layer, sudo])).encode()),
+                            ("manifest.json", json.dumps([{"Config": "c.json",
+                                                           "Layers": ["l0.tar.zst", "l1.tar"]}]).encode())):
+            info = tarfile.TarInfo(mname)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    with pytest.raises(CorruptError, match=r"l0\.tar\.zst.*truncated zstd"):
+        audit_archive(str(path))
+    # OCI layout: the descriptor's size gives it away first; with that size forged to match, the stream does
+    layout = tmp_path / "oci"
+    oci_layout(str(layout), OciImage([layer, sudo], compression=["zstd", "gzip"]))
+    index = json.loads((layout / "index.json").read_text())
+    mpath = layout / "blobs/sha256" / index["manifests"][0]["digest"][7:]
+    manifest = json.loads(mpath.read_text())
+    (layout / "blobs/sha256" / manifest["layers"][0]["digest"][7:]).write_bytes(cut)
+    with pytest.raises(CorruptError, match=r"layer 0 .*bytes where the manifest says"):
+        audit_archive(f"oci:{layout}")
+    manifest["layers"][0]["size"] = len(cut)
+    mb = json.dumps(manifest).encode()
+    (layout / "blobs/sha256" / sha(mb)[7:]).write_bytes(mb)
+    index["manifests"][0].update(digest=sha(mb), size=len(mb))
+    (layout / "index.json").write_text(json.dumps(index))
+    with pytest.raises(CorruptError, match=r"layer 0 .*truncated zstd"):
+        audit_archive(f"oci:{layout}")
+
+
+def test_complete_zstd_streams_of_several_frames_still_read(tmp_path):
+    if zstandard is None:
+        pytest.skip("zstandard not installed")
+    from slimguard.image.streams import ZstdFrames
+
+    data = os.urandom(50) * 4000
+    for checksum in (True, False):
+        z = zstandard.ZstdCompressor(level=3, write_checksum=checksum, write_content_size=checksum).compress(data)
+        skippable = b"\x50\x2a\x4d\x18" + (3).to_bytes(4, "little") + b"abc"
+        for stream, complete in ((z, True), (z + skippable + z, True), (z[:-1], False), (z + z[:7], False)):
+            frames = ZstdFrames("t")
+            for i in range(0, len(stream), 333):
+                frames.feed(stream[i:i + 333])
+            assert frames.complete() is complete
+    layer = layer_tar([E("a", data=data), E("b", data=b"x")])
+    two = zstandard.ZstdCompressor().compress(layer[:1024]) + zstandard.ZstdCompressor().compress(layer[1024:])
+    path = tmp_path / "two.tar"
+    with tarfile.open(path, "w") as tar:
+        for mname, data_ in (("l.tar.zst", two), ("c.json", json.dumps(make_config([layer])).encode()),
+                             ("manifest.json", json.dumps([{"Config": "c.json", "Layers": ["l.tar.zst"]}]).encode())):
+            info = tarfile.TarInfo(mname)
+            info.size = len(data_)
+            tar.addfile(info, io.BytesIO(data_))
+    assert audit_archive(str(path)).summary["size"]["content_bytes"] == len(data) + 1

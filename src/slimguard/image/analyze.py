@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,8 +107,9 @@ def analyze(data: ImageData, *, client: Any = None, use_dive: bool = True, top: 
     if overlay is not None:
         p = overlay.get("/etc/passwd")
         g = overlay.get("/etc/group")
-        passwd = p.data.decode("utf-8", "replace") if p is not None and p.data is not None else None
-        group = g.data.decode("utf-8", "replace") if g is not None and g.data is not None else None
+        # surrogateescape: a name with bytes that are not UTF-8 still matches the config's User byte for byte
+        passwd = p.data.decode("utf-8", "surrogateescape") if p is not None and p.data is not None else None
+        group = g.data.decode("utf-8", "surrogateescape") if g is not None and g.data is not None else None
     user_spec = str(cfg.get("User") or "")
     if overlay is None:
         user = resolve_user(user_spec, None, None)
@@ -137,7 +139,60 @@ def analyze(data: ImageData, *, client: Any = None, use_dive: bool = True, top: 
     run = run_rules(all_rules(), ctx, path=data.reference, select=settings.select, ignore=settings.ignore,
                     severity=settings.severity, origin="image")
     summary = build_summary(data, overlay, dive, user, manager, packages, base, anomalies, top)
-    return AuditResult(data.reference, run.findings, summary, tuple(data.notes), run.errors)
+    findings = tuple(_printable_finding(f) for f in run.findings)
+    return AuditResult(data.reference, findings, printable(summary), tuple(printable(list(data.notes))),
+                       run.errors)
+
+
+def _text(s: str) -> str:
+    """*s* with lone surrogates written as escapes: names read with ``surrogateescape`` (tar paths,
+    /etc/passwd) and JSON ``\\udcff`` escapes in a config cannot be encoded as UTF-8, so no output could print
+    them. Bytes kept by surrogateescape come out as ``\\xff``, other surrogates as ``\\udxxx``."""
+    try:
+        s.encode("utf-8")
+        return s
+    except UnicodeEncodeError:
+        return "".join(f"\\x{ord(c) - 0xDC00:02x}" if 0xDC80 <= ord(c) <= 0xDCFF
+                       else f"\\u{ord(c):04x}" if 0xD800 <= ord(c) <= 0xDFFF else c for c in s)
+
+
+def printable(obj: Any, depth: int = 0) -> Any:
+    """*obj* (JSON-like: dicts, lists, strings) with every string made encodable (:func:`_text`)."""
+    if isinstance(obj, str):
+        return _text(obj)
+    if depth > 50:
+        return obj
+    if isinstance(obj, Mapping):
+        return {(_text(k) if isinstance(k, str) else k): printable(v, depth + 1) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(printable(v, depth + 1) for v in obj)
+    return obj
+
+
+def _printable_finding(f: Finding) -> Finding:
+    from dataclasses import replace
+
+    changes = {}
+    for name in ("message", "file", "title"):
+        value = getattr(f, name)
+        if isinstance(value, str) and _text(value) is not value:
+            changes[name] = _text(value)
+    if f.details:
+        details = printable(f.details)
+        if details != printable_ok(f.details):
+            changes["details"] = details
+    if f.fix is not None and _text(f.fix.description) is not f.fix.description:
+        changes["fix"] = replace(f.fix, description=_text(f.fix.description))
+    return replace(f, **changes) if changes else f
+
+
+def printable_ok(obj: Any) -> Any:
+    """*obj* as plain dicts and lists, unchanged (to compare with :func:`printable`'s result)."""
+    if isinstance(obj, Mapping):
+        return {k: printable_ok(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(printable_ok(v) for v in obj)
+    return obj
 
 
 def build_summary(data: ImageData, overlay: Overlay | None, dive: DiveCalc | None, user: Any, manager: str | None,

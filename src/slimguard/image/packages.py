@@ -34,10 +34,30 @@ class Package:
 # ------------------------------------------------------------------------------ dpkg
 
 
+MAX_PACKAGES = 100_000  # in one database: a large distribution image has a few thousand
+
+
+def _lines(text: str):
+    """The lines of *text*, one at a time (a 64 MB database split at once is millions of strings)."""
+    start, n = 0, len(text)
+    while start < n:
+        end = text.find("\n", start)
+        if end < 0:
+            end = n
+        yield text[start:end].rstrip("\r")
+        start = end + 1
+
+
+def _too_many(what: str) -> "Exception":
+    from slimguard.image.errors import LimitError
+
+    return LimitError(f"{what}: more than {MAX_PACKAGES} packages")
+
+
 def _stanzas(text: str):
     fields: dict[str, str] = {}
     key = None
-    for line in text.splitlines():
+    for line in _lines(text):
         if not line.strip():
             if fields:
                 yield fields
@@ -56,9 +76,11 @@ def _stanzas(text: str):
         yield fields
 
 
-def parse_dpkg(text: str, require_status: bool = True) -> list[Package]:
+def parse_dpkg(text: str, require_status: bool = True, what: str = "/var/lib/dpkg/status") -> list[Package]:
     out = []
     for f in _stanzas(text):
+        if len(out) >= MAX_PACKAGES:
+            raise _too_many(what)
         name = f.get("Package")
         if not name:
             continue
@@ -78,7 +100,7 @@ def parse_dpkg(text: str, require_status: bool = True) -> list[Package]:
 
 
 def _list_paths(data: bytes) -> list[str]:
-    return [line for line in data.decode("utf-8", "surrogateescape").splitlines() if line and line != "/."]
+    return [line for line in _lines(data.decode("utf-8", "surrogateescape")) if line and line != "/."]
 
 
 def measure(overlay: "Overlay", paths: list[str], dir_cache: dict | None = None) -> tuple[int, int]:
@@ -121,7 +143,10 @@ def dpkg_packages(overlay: "Overlay") -> list[Package] | None:
             if node.data is None or name.endswith((".md5sums", ".list")):
                 continue
             found = True
-            pkgs.extend(parse_dpkg(node.data.decode("utf-8", "replace"), require_status=False))
+            pkgs.extend(parse_dpkg(node.data.decode("utf-8", "replace"), require_status=False,
+                                   what=f"/var/lib/dpkg/status.d/{name}"))
+            if len(pkgs) > MAX_PACKAGES:
+                raise _too_many("/var/lib/dpkg/status.d")
     if not found:
         return None
     info = overlay.get("/var/lib/dpkg/info")
@@ -137,7 +162,7 @@ def dpkg_packages(overlay: "Overlay") -> list[Package] | None:
         if lst is None and status_d is not None and status_d.children:
             md5 = status_d.children.get(pkg.name + ".md5sums")
             if md5 is not None and md5.data is not None:
-                paths = ["/" + line.split(None, 1)[1] for line in md5.data.decode("utf-8", "replace").splitlines()
+                paths = ["/" + line.split(None, 1)[1] for line in _lines(md5.data.decode("utf-8", "replace"))
                          if len(line.split(None, 1)) == 2]
                 pkg.size, _ = measure(overlay, paths, dir_cache)
                 pkg.size_source = "files"
@@ -159,10 +184,12 @@ def apk_packages(overlay: "Overlay") -> list[Package] | None:
     pkgs: list[Package] = []
     cur: Package | None = None
     directory = ""
-    for line in node.data.decode("utf-8", "replace").splitlines() + [""]:
+    for line in _lines(node.data.decode("utf-8", "replace") + "\n\n"):
         if not line.strip():
             if cur is not None:
                 pkgs.append(cur)
+                if len(pkgs) > MAX_PACKAGES:
+                    raise _too_many("/lib/apk/db/installed")
             cur, directory = None, ""
             continue
         key, _, value = line.partition(":")
@@ -226,6 +253,87 @@ def parse_rpm_header(blob: bytes) -> Package | None:
     return Package(name, version, "rpm", int(size) if isinstance(size, int) else 0, "database")
 
 
+RPM_MAX_BLOB = 16 << 20  # one header blob
+RPM_MAX_STEPS = 2_000_000  # sqlite progress-handler calls (1000 VM instructions each)
+RPM_HEAP_LIMIT = 64 << 20  # sqlite's own heap while the database is read
+
+
+def _read_rpmdb(db: str, what: str, budget: int) -> list[Package] | None:
+    """The packages of an rpmdb.sqlite at *db*, read with every loop bounded: the database is hostile
+    input (a ``Packages`` view over a recursive query never ends; a schema can run SQL on read).
+
+    None when it is not an rpm database sqlite can read; LimitError when it is too big to be real."""
+    from slimguard.image.errors import LimitError
+
+    steps = [0]
+
+    def progress() -> int:
+        steps[0] += 1
+        return 1 if steps[0] > RPM_MAX_STEPS else 0  # non-zero: interrupt the statement
+
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro&immutable=1", uri=True)
+    except sqlite3.Error:
+        return None
+    old_heap = None
+    try:
+        try:
+            old_heap = con.execute("PRAGMA hard_heap_limit").fetchone()[0]
+            con.execute(f"PRAGMA hard_heap_limit={RPM_HEAP_LIMIT if not old_heap else min(old_heap, RPM_HEAP_LIMIT)}")
+        except sqlite3.Error:
+            old_heap = None
+        for limit, value in ((getattr(sqlite3, "SQLITE_LIMIT_LENGTH", None), RPM_MAX_BLOB + 1024),
+                             (getattr(sqlite3, "SQLITE_LIMIT_SQL_LENGTH", None), 1 << 16),
+                             (getattr(sqlite3, "SQLITE_LIMIT_EXPR_DEPTH", None), 100),
+                             (getattr(sqlite3, "SQLITE_LIMIT_COMPOUND_SELECT", None), 10),
+                             (getattr(sqlite3, "SQLITE_LIMIT_TRIGGER_DEPTH", None), 1)):
+            if limit is not None and hasattr(con, "setlimit"):
+                con.setlimit(limit, value)
+        con.set_progress_handler(progress, 1000)
+        try:
+            for pragma in ("trusted_schema=OFF", "cache_size=-2048", "mmap_size=0", "temp_store=FILE",
+                           "cell_size_check=ON"):
+                con.execute(f"PRAGMA {pragma}")
+            kind = con.execute("SELECT type FROM sqlite_master WHERE name = 'Packages' COLLATE NOCASE").fetchall()
+            if [k[0] for k in kind] != ["table"]:
+                return None  # a view (or nothing): not what rpm writes, and a view can run any query
+            cur = con.execute("SELECT blob FROM Packages")
+            pkgs: list[Package] = []
+            rows = 0
+            while True:
+                row = cur.fetchone()
+                if row is None:
+                    break
+                rows += 1
+                if rows > MAX_PACKAGES:
+                    raise _too_many(what)
+                blob = row[0] if row else None
+                if not isinstance(blob, bytes) or not blob:
+                    continue  # text, numbers, NULL: not a header blob
+                budget -= len(blob)
+                if budget < 0:
+                    raise LimitError(f"{what}: the package headers are larger than the database")
+                pkg = parse_rpm_header(blob)
+                if pkg is not None:
+                    pkgs.append(pkg)
+            return pkgs
+        except sqlite3.OperationalError as exc:
+            if steps[0] > RPM_MAX_STEPS:
+                raise LimitError(f"{what}: reading the rpm database takes too long (a crafted schema?)") from None
+            if "memory" in str(exc).lower() or "too big" in str(exc).lower():
+                raise LimitError(f"{what}: reading the rpm database needs too much memory") from None
+            return None
+        except (sqlite3.Error, MemoryError):
+            return None
+    finally:
+        if old_heap is not None:
+            try:
+                con.execute(f"PRAGMA hard_heap_limit={int(old_heap)}")
+            except sqlite3.Error:  # pragma: no cover
+                pass
+        con.close()
+
+
 def rpm_packages(overlay: "Overlay") -> list[Package] | None:
     for path in ("/var/lib/rpm/rpmdb.sqlite", "/usr/lib/sysimage/rpm/rpmdb.sqlite"):
         node = overlay.get(path)
@@ -235,16 +343,8 @@ def rpm_packages(overlay: "Overlay") -> list[Package] | None:
             db = os.path.join(tmp, "rpmdb.sqlite")
             with open(db, "wb") as fh:
                 fh.write(node.data)
-            try:
-                con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-                try:
-                    rows = con.execute("SELECT blob FROM Packages").fetchall()
-                finally:
-                    con.close()
-            except sqlite3.Error:
-                return None
-        pkgs = [p for p in (parse_rpm_header(bytes(r[0])) for r in rows if r and r[0]) if p is not None]
-        return pkgs
+            # the blobs come out of the file: more than twice its size means the schema computes them
+            return _read_rpmdb(db, path, 2 * len(node.data) + (1 << 20))
     return None
 
 

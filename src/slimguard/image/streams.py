@@ -326,14 +326,98 @@ class GzipSource(_Counted):
                 raise CorruptError(f"{self.what}: garbage after the gzip stream")
 
 
-class _RawReader:
-    """File-like view of a Source for zstandard's stream_reader."""
+class ZstdFrames:
+    """Follows the frame and block structure of a zstd stream as its bytes go by (RFC 8878, section 3),
+    so that a stream cut short is told from a complete one: zstandard's stream reader just stops at the
+    end of its input, wherever that falls. Only headers are parsed; block contents are counted past."""
 
-    def __init__(self, raw: Source) -> None:
+    def __init__(self, what: str) -> None:
+        self.what = what
+        self.frames = 0
+        self._need = 4  # bytes wanted for the current state
+        self._state = "magic"
+        self._hdr = b""
+        self._skip = 0  # bytes to pass over (block content, skippable frame data, checksum)
+        self._checksum = False
+        self._last = False
+
+    def feed(self, data: bytes) -> None:
+        pos, n = 0, len(data)
+        while pos < n:
+            if self._skip:
+                k = min(self._skip, n - pos)
+                self._skip -= k
+                pos += k
+                if not self._skip and self._state == "checksum":
+                    self._state, self._need = "magic", 4
+                continue
+            k = min(self._need - len(self._hdr), n - pos)
+            self._hdr += data[pos:pos + k]
+            pos += k
+            if len(self._hdr) < self._need:
+                continue
+            self._step()
+
+    def _step(self) -> None:
+        h, state = self._hdr, self._state
+        self._hdr = b""
+        if state == "magic":
+            magic = int.from_bytes(h, "little")
+            if magic == 0xFD2FB528:
+                self._state, self._need = "fhd", 1
+            elif magic & 0xFFFFFFF0 == 0x184D2A50:
+                self._state, self._need = "skipsize", 4
+            else:
+                raise CorruptError(f"{self.what}: corrupt zstd data (bad frame magic after {self.frames} frames)")
+        elif state == "skipsize":
+            self._skip = int.from_bytes(h, "little")
+            # "checksum" means: pass over _skip bytes, then the next frame
+            self._state, self._need = ("checksum", 0) if self._skip else ("magic", 4)
+        elif state == "fhd":
+            fhd = h[0]
+            if fhd & 0x08:
+                raise CorruptError(f"{self.what}: corrupt zstd data (reserved bit set in a frame header)")
+            fcs_flag, single = fhd >> 6, (fhd >> 5) & 1
+            self._checksum = bool(fhd & 0x04)
+            did = (0, 1, 2, 4)[fhd & 0x03]
+            fcs = (single, 2, 4, 8)[fcs_flag]
+            rest = (0 if single else 1) + did + fcs
+            if rest:
+                self._state, self._need = "fhrest", rest
+            else:
+                self._state, self._need = "block", 3
+        elif state == "fhrest":
+            self._state, self._need = "block", 3
+        elif state == "block":
+            bh = int.from_bytes(h, "little")
+            last, btype, bsize = bh & 1, (bh >> 1) & 3, bh >> 3
+            if btype == 3:
+                raise CorruptError(f"{self.what}: corrupt zstd data (reserved block type)")
+            self._skip = 1 if btype == 1 else bsize
+            if last:  # after its content (and the checksum), the next frame
+                self.frames += 1
+                self._skip += 4 if self._checksum else 0
+                self._state, self._need = ("checksum", 0) if self._skip else ("magic", 4)
+            else:
+                self._need = 3
+
+    def complete(self) -> bool:
+        """Whether the bytes seen so far end at a frame boundary, after at least one frame."""
+        return self.frames > 0 and self._state == "magic" and not self._hdr and not self._skip
+
+
+class _RawReader:
+    """File-like view of a Source for zstandard's stream_reader; watches the frames go by."""
+
+    def __init__(self, raw: Source, frames: "ZstdFrames | None" = None) -> None:
         self.raw = raw
+        self.frames = frames
 
     def read(self, n: int = -1) -> bytes:
-        return self.raw.read(n if n >= 0 else CHUNK)
+        data = self.raw.read(n if n >= 0 else CHUNK)
+        if self.frames is not None and data:
+            self.frames.feed(data)
+        return data
 
 
 class ZstdSource(_Counted):
@@ -344,7 +428,9 @@ class ZstdSource(_Counted):
         if _zstd is None:
             raise AuditError(f"{what}: zstd-compressed layer; install the 'zstandard' package to read it")
         dctx = _zstd.ZstdDecompressor(max_window_size=1 << 27)
-        self._reader = dctx.stream_reader(_RawReader(raw), read_size=IN_CHUNK, read_across_frames=True)
+        self._frames = ZstdFrames(what)
+        self._reader = dctx.stream_reader(_RawReader(raw, self._frames), read_size=IN_CHUNK,
+                                          read_across_frames=True)
 
     def _more(self) -> bytes:
         try:
@@ -352,6 +438,16 @@ class ZstdSource(_Counted):
         except _zstd.ZstdError as exc:
             raise CorruptError(f"{self.what}: corrupt zstd data ({exc})") from None
         if not out:
+            # the reader stops at the end of its input wherever that is: the stream must end at a frame
+            # boundary, with nothing after the last frame
+            while True:
+                rest = self.raw.read(IN_CHUNK)
+                if not rest:
+                    break
+                self._frames.feed(rest)
+            if not self._frames.complete():
+                raise CorruptError(f"{self.what}: truncated zstd stream "
+                                   f"(ends inside a frame after {self.raw.pos} compressed bytes)")
             return b""
         return self._account(out)
 

@@ -59,13 +59,52 @@ def load(text: str, path: str, kind: str | None = None, env: dict[str, str] | No
         roots = compose_all(text)
     except YamlError as exc:
         where = f"{path}:{exc.line}:{exc.column}" if exc.line else path
+        tmpl = _template_line(text)
+        if tmpl and not exc.message.startswith("duplicate key"):
+            raise LoadError(f"{path}:{tmpl}:1: a Helm/Go template ({{{{ ... }}}}), not YAML slimguard can check; "
+                            "render it first (helm template ... | slimguard check -)") from None
         raise LoadError(f"{where}: {exc.message}") from None
+    expr = _template_expression(roots)
+    if expr:
+        raise LoadError(f"{path}:{expr}: a Helm/Go template expression ({{{{ ... }}}}) where a value should be; "
+                        "render the template first (helm template ... | slimguard check -)")
     kind = kind or detect_kind(path, roots)
     if kind is None:
         raise LoadError(f"{path}: neither a compose file (services:) nor a Kubernetes manifest (apiVersion, kind)")
     if kind == "compose":
         return compose.parse(path, text, roots, env=env, project_dir=project_dir)
     return kubernetes.parse(path, text, roots)
+
+
+_TEMPLATE = re.compile(r"\{\{-?\s*[.$a-zA-Z(/]")
+
+
+def _template_line(text: str) -> int:
+    """The first line (1-based) holding a Go template action outside a comment, else 0."""
+    for no, line in enumerate(text.splitlines(), start=1):
+        stripped = line.lstrip()
+        if stripped.startswith("#"):
+            continue
+        if _TEMPLATE.search(line):
+            return no
+    return 0
+
+
+def _template_expression(roots: list) -> str:
+    """``line:col`` of an unquoted ``{{ .Values.x }}``: YAML reads it as a flow mapping whose key is a
+    flow mapping, which no compose file or manifest has; "" when there is none."""
+    from slimguard.runtime.yamlnodes import MappingNode, walk
+
+    for root in roots:
+        if root is None:
+            continue
+        for n in walk(root):
+            if isinstance(n, MappingNode) and n.flow_style:
+                for k, _v in n.value:
+                    if isinstance(k, MappingNode):
+                        mark = n.start_mark
+                        return f"{mark.line + 1}:{mark.column + 1}"
+    return ""
 
 
 # -- pragmas ----------------------------------------------------------------------------------
@@ -126,5 +165,11 @@ def check_text(text: str, path: str, kind: str | None = None, config: Config | N
         doc = load(text, path, kind, env=env, project_dir=project_dir)
     except LoadError as exc:
         return FileResult(path, kind, errors=(str(exc),))
-    run = check_document(doc, config, options, images, host)
-    return FileResult(path, doc.kind, run.findings, run.errors, doc)
+    except RecursionError:  # aliases or merge keys nested beyond what can be followed
+        return FileResult(path, kind, errors=(f"{path}: nested too deep to check",))
+    try:
+        run = check_document(doc, config, options, images, host)
+    except RecursionError:
+        return FileResult(path, doc.kind, errors=(f"{path}: nested too deep to check",), document=doc)
+    skipped = tuple(f"{path}:{p}" for p in doc.problems)
+    return FileResult(path, doc.kind, run.findings, run.errors + skipped, doc)

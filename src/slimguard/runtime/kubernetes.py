@@ -66,7 +66,10 @@ def _visit(doc: Document, obj: Any, index: int) -> None:
     for key in path:
         entry = y.get(node, key)
         if entry is None or not y.is_map(entry.value):
-            doc.notes.append(f"{kind} without {'.'.join(path)}")
+            if entry is not None and not y.is_null(entry.value):
+                _problem(doc, entry, f"{kind} {key} is {_what(entry.value)}, not a mapping: not checked")
+            else:
+                doc.notes.append(f"{kind} without {'.'.join(path)}")
             return
         node = entry.value
     meta = y.value(obj, "metadata")
@@ -82,10 +85,36 @@ def _visit(doc: Document, obj: Any, index: int) -> None:
             if tname:
                 w.volumes[tname] = Volume(tname, "volumeClaimTemplate", y.loc(tmpl))
     for key, role in ROLES:
+        ce = y.get(node, key)
+        if ce is not None and not y.is_null(ce.value) and not y.is_seq(ce.value):
+            _problem(doc, ce, f"{kind} {name!r}: {key} is {_what(ce.value)}, not a list of containers: "
+                     "not checked")
+            continue
         for c in y.items(y.value(node, key)):
             if y.is_map(c):
                 w.containers.append(_container(w, c, role))
+            elif not y.is_null(c):
+                doc.problems.append(f"{_at(c)}: {kind} {name!r}: an item of {key} is {_what(c)}, "
+                                    "not a container: not checked")
     doc.workloads.append(w)
+
+
+def _what(node: Any) -> str:
+    if y.is_map(node):
+        return "a mapping"
+    if y.is_seq(node):
+        return "a list"
+    v = y.scalar(node)
+    return f"the value {str(v)[:40]!r}"
+
+
+def _at(node: Any) -> str:
+    mark = getattr(node, "start_mark", None)
+    return f"{mark.line + 1}:{mark.column + 1}" if mark is not None else "1:1"
+
+
+def _problem(doc: Document, entry: y.Entry, text: str) -> None:
+    doc.problems.append(f"{_at(entry.key)}: {text}")
 
 
 def _pod(w: Workload, spec: Any) -> None:

@@ -180,6 +180,9 @@ class Document:
     roots: list[Any] = field(default_factory=list)  # YAML documents
     tokens: list[Any] = field(default_factory=list)  # docker run: the argument tokens
     notes: list[str] = field(default_factory=list)  # things the parser skipped, for --verbose
+    # parts that could not be checked (a field of the wrong type): "line:col: what", one line each; the
+    # rest is checked, and these make the check fail (exit 2) rather than pass unseen
+    problems: list[str] = field(default_factory=list)
 
     def containers(self) -> list[Container]:
         return [c for w in self.workloads for c in w.containers]

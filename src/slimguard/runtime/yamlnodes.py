@@ -56,13 +56,35 @@ def compose_all(text: str) -> list[Node | None]:
         raise YamlError(f"invalid YAML: {problem}", line, col) from None
     except YAMLError as exc:
         raise YamlError(f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise YamlError("invalid YAML: nested too deep") from None
     out: list[Node | None] = []
     for n in nodes:
+        _refuse_duplicates(n)
         if isinstance(n, ScalarNode) and n.tag.endswith(":null") and n.value in ("", "~", "null", "Null", "NULL"):
             out.append(None)
         else:
             out.append(n)
     return out
+
+
+def _refuse_duplicates(root: Node | None) -> None:
+    """A mapping that repeats a key (two ``web:`` services) is refused: YAML forbids it, tools disagree on
+    which one wins, and an edit made to one of them would not survive the next reading."""
+    if root is None:
+        return
+    for n in walk(root):
+        if not isinstance(n, MappingNode):
+            continue
+        seen: set = set()
+        for k, _v in n.value:
+            if not isinstance(k, ScalarNode) or k.tag == MERGE_TAG or (k.value == "<<" and k.style is None):
+                continue
+            key = (k.tag, k.value)
+            if key in seen:
+                mark = k.start_mark
+                raise YamlError(f"duplicate key {str(k.value)[:80]!r}", mark.line + 1, mark.column + 1)
+            seen.add(key)
 
 
 # -- values ---------------------------------------------------------------------------------
@@ -701,6 +723,12 @@ class Patcher:
         if prefix.strip() != "-":
             return None
         end = self._line_end(item.end_mark.index)
+        rest = self.text[item.end_mark.index:end].lstrip(" \t")
+        if rest.startswith("#"):  # `- seccomp:unconfined  # for io_uring`: the comment stays, on its own line
+            dash = line_start + len(prefix) - len(prefix.lstrip(" \t"))
+            if not rest.endswith("\n") and end >= len(self.text):
+                rest += self.style.newline
+            return (Edit(line_start, end, self.text[line_start:dash] + rest),)
         return (Edit(line_start, end, ""),)
 
     def replace_text(self, node: ScalarNode, new_text: str) -> tuple[Edit, ...] | None:

@@ -68,6 +68,14 @@ class ForkedLayers:
                     try:
                         for i, name in enumerate(names):
                             scan = _scan_one(bundle, name, i, feed)
+                            # the captured files first, each as is: marshalled with the rest they would be
+                            # held twice on each side of the pipe (up to the whole capture budget)
+                            captures, scan.captures = scan.captures, {}
+                            for cpath, blob in captures.items():
+                                pb = cpath.encode("utf-8", "surrogateescape")
+                                out.write(b"C" + len(pb).to_bytes(4, "little") + pb + len(blob).to_bytes(8, "little"))
+                                out.write(blob)
+                            del captures
                             # marshal: plain tuples, lists, str, int and bytes, about twice as fast as pickle
                             data = marshal.dumps(tuple(getattr(scan, f) for f in _SCAN_FIELDS))
                             out.write(b"L" + len(data).to_bytes(8, "little"))
@@ -97,8 +105,14 @@ class ForkedLayers:
     def __next__(self) -> LayerScan:
         if self.pid is None:
             raise StopIteration
+        captures: dict[str, bytes] = {}
         try:
-            kind = self.inp.read(1)
+            while True:
+                kind = self.inp.read(1)
+                if kind != b"C":
+                    break
+                pb = self._read(int.from_bytes(self._read(4), "little"))
+                captures[pb.decode("utf-8", "surrogateescape")] = self._read(int.from_bytes(self._read(8), "little"))
             if kind in (b"L", b"E"):
                 n = int.from_bytes(self._read(8), "little")
                 data = self._read(n)
@@ -108,6 +122,7 @@ class ForkedLayers:
         if kind == b"L":
             self.left -= 1
             value = LayerScan(*marshal.loads(data))
+            value.captures = captures
             if self.feed.meter is not None:
                 self.feed.meter.add(value.raw_bytes)
             return value

@@ -53,9 +53,13 @@ def from_bundle(bundle: Bundle, reference: str, limits: Limits, meter: Meter | N
     if len(descs) > limits.max_layers:
         raise LimitError(f"{what}: more than {limits.max_layers} layers")
     names = [blob_path(d.get("digest"), what) for d in descs]
-    for n in names:
+    for i, (n, d) in enumerate(zip(names, descs)):
         if not bundle.exists(n):
             raise CorruptError(f"{what}: layer blob {n} is missing")
+        want = d.get("size")
+        if isinstance(want, int) and not isinstance(want, bool) and want >= 0 and bundle.size(n) != want:
+            raise CorruptError(f"{what}: layer {i} ({n}): {bundle.size(n)} bytes where the manifest says "
+                               f"{want} (truncated or replaced)")
     total = sum(bundle.size(n) for n in names)
     if meter is not None:
         meter.total = total

@@ -83,17 +83,39 @@ class RootUser(RuntimeRule):
                 first = w.containers[0] if w.containers else None
                 uid, _ = ctx.suggested_ids(first) if first is not None else (ctx.options.uid, ctx.options.gid)
                 fix = ctx.fix(f"set the pod's runAsUser to {uid}", ctx.replace(w.pod_run_as_user, uid), safe=False)
-                yield ctx.finding(self, w.pod_run_as_user.loc, f"{w.kind} {w.name!r} sets runAsUser: 0 for the pod: "
-                                  "its containers run as root; the restricted Pod Security profile forbids it",
-                                  fix=fix)
+                refused = [c for c in w.containers if _refused(c, "pod")]
+                if refused:
+                    names = ", ".join(c.name for c in refused)
+                    yield ctx.finding(self, w.pod_run_as_user.loc, f"{w.kind} {w.name!r} sets runAsUser: 0 for the "
+                                      f"pod and runAsNonRoot: true for {names}: the kubelet refuses to start "
+                                      "them (\"container's runAsUser breaks non-root policy\")", fix=fix,
+                                      severity=Severity.ERROR)
+                else:
+                    yield ctx.finding(self, w.pod_run_as_user.loc, f"{w.kind} {w.name!r} sets runAsUser: 0 for the "
+                                      "pod: its containers run as root; the restricted Pod Security profile "
+                                      "forbids it", fix=fix)
             for c in w.containers:
                 v = c.run_as_user
                 if v is None or v.level != "container" or v.value != 0:
                     continue
                 uid, _ = ctx.suggested_ids(c)
                 fix = ctx.fix(f"set runAsUser to {uid}", ctx.replace(v, uid), safe=False)
+                if _refused(c, "container"):
+                    where = "its own" if c.run_as_non_root.level == "container" else "the pod's"
+                    yield ctx.finding(self, v.loc, f"{c.label} sets runAsUser: 0 under {where} runAsNonRoot: "
+                                      "true: the kubelet refuses to start it (\"container's runAsUser breaks "
+                                      "non-root policy\")", fix=fix, severity=Severity.ERROR)
+                    continue
                 yield ctx.finding(self, v.loc, f"{c.label} sets runAsUser: 0 and runs as root; the restricted Pod "
                                   "Security profile forbids it", fix=fix)
+
+
+def _refused(c, level: str) -> bool:
+    """Whether the kubelet refuses *c*: runAsNonRoot true (its own or the pod's) and a runAsUser of 0 set
+    at *level* (and not overridden in the container)."""
+    rn, ru = c.run_as_non_root, c.run_as_user
+    return (rn is not None and rn.value is True and ru is not None and ru.value == 0
+            and getattr(ru, "level", None) == level)
 
 
 RULE = RootUser
