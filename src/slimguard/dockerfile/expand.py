@@ -40,6 +40,9 @@ __all__ = [
     "UNRESOLVED",
     "Expansion",
     "ExpansionError",
+    "ExpansionTooLarge",
+    "MAX_MATCH_STEPS",
+    "MAX_VALUE_LENGTH",
     "Unresolved",
     "expand_heredoc",
     "expand_raw",
@@ -78,6 +81,16 @@ class ExpansionError(ValueError):
         self.reason = reason if reason is not None else message
 
 
+class ExpansionTooLarge(ExpansionError):
+    """The expansion would exceed a size or work bound (not a syntax error: the value is unknown).
+
+    Raised when a value would grow past :data:`MAX_VALUE_LENGTH` characters (``ARG B=${A}${A}``
+    repeated doubles it every line) or a ``${V#pattern}``-style match needs more than
+    :data:`MAX_MATCH_STEPS` steps.  BuildKit would compute such values; a linter treats them as
+    unknown instead of spending memory and time on them.
+    """
+
+
 @dataclass(frozen=True)
 class Expansion:
     """Result of expanding a word."""
@@ -102,6 +115,15 @@ _HEREDOC_SPACE = frozenset("\t\r ")
 _SPECIAL_PARAMS = frozenset("@*#?-$!0")
 _BOM = "\ufeff"
 MAX_NESTING = 100  # ${a:-${b:-...}} deeper than this is refused (an ExpansionError), not recursed into
+MAX_VALUE_LENGTH = 1 << 20  # longer expansions raise ExpansionTooLarge instead of being built
+MAX_MATCH_STEPS = 2_000_000  # Pike VM thread steps allowed for one substitution's pattern matching
+
+
+def _too_large() -> ExpansionTooLarge:
+    return ExpansionTooLarge(
+        f"expanded value longer than {MAX_VALUE_LENGTH} characters ({MAX_VALUE_LENGTH >> 20} MB): "
+        "not computed, the value is unknown"
+    )
 
 
 def _is_digit(ch: str) -> bool:
@@ -242,6 +264,7 @@ class _Lexer:
 
     def _process(self, stop: str | None, words: _Words | None) -> str:
         result: list[str] = []
+        size = 0
         while (ch := self.peek()) is not None:
             if stop is not None and ch == stop:
                 self.next()
@@ -256,6 +279,9 @@ class _Lexer:
                     tmp = self.single_quote()
                 else:
                     tmp = self.double_quote()
+                size += len(tmp)
+                if size > MAX_VALUE_LENGTH:
+                    raise _too_large()
                 result.append(tmp)
                 if words is not None:
                     refs = self.log[mark:]
@@ -304,6 +330,7 @@ class _Lexer:
 
     def double_quote(self) -> str:
         out: list[str] = []
+        size = 0
         self.next()
         if self.raw_quotes:
             out.append('"')
@@ -319,7 +346,11 @@ class _Lexer:
                     out.append(ch)
                 return "".join(out)
             if ch == "$":
-                out.append(self.dollar())
+                tmp = self.dollar()
+                size += len(tmp)
+                if size > MAX_VALUE_LENGTH:
+                    raise _too_large()
+                out.append(tmp)
                 continue
             ch = self.next()
             assert ch is not None
@@ -402,6 +433,8 @@ class _Lexer:
             raise ExpansionError(f"unsupported modifier ({op}) in substitution")
         try:
             word = self.process("}", raw)
+        except ExpansionTooLarge:
+            raise
         except ExpansionError:
             if self.peek() is None:
                 raise ExpansionError("syntax error: missing '}'") from None
@@ -439,12 +472,16 @@ class _Lexer:
             self.next()
         try:
             pattern = self.process("/", True)
+        except ExpansionTooLarge:
+            raise
         except ExpansionError:
             if self.peek() is None:
                 raise ExpansionError("syntax error: missing '/' in ${}") from None
             raise
         try:
             replacement = self.process("}", True)
+        except ExpansionTooLarge:
+            raise
         except ExpansionError:
             if self.peek() is None:
                 raise ExpansionError("syntax error: missing '}'") from None
@@ -474,7 +511,7 @@ _CHAR, _ANY, _SPLIT, _JMP, _MATCH = range(5)
 class _Glob:
     """A compiled ``${V#pattern}``-style pattern."""
 
-    __slots__ = ("prog",)
+    __slots__ = ("prog", "steps", "literal")
 
     def __init__(self, pattern: str, greedy: bool) -> None:
         prog: list[tuple[int, Any, int]] = []
@@ -505,6 +542,11 @@ class _Glob:
             prog.append((_CHAR, ch, 0))
         prog.append((_MATCH, None, 0))
         self.prog = prog
+        self.steps = 0  # thread steps spent so far (bounded by MAX_MATCH_STEPS)
+        # a pattern without wildcards matches like str.find / str.startswith
+        self.literal: str | None = (
+            "".join(arg for _, arg, _ in prog[:-1]) if all(op == _CHAR for op, _, _ in prog[:-1]) else None
+        )
 
     def _add(self, threads: list[tuple[int, int]], seen: set[int], pc: int, start: int) -> None:
         stack = [pc]
@@ -524,6 +566,11 @@ class _Glob:
 
     def search(self, text: str, pos: int = 0, anchored: bool = False) -> tuple[int, int] | None:
         """Leftmost-first match at or after ``pos`` as (start, end), like RE2."""
+        if self.literal is not None:
+            if anchored:
+                return (pos, pos + len(self.literal)) if text.startswith(self.literal, pos) else None
+            at = text.find(self.literal, pos)
+            return None if at < 0 else (at, at + len(self.literal))
         found: tuple[int, int] | None = None
         threads: list[tuple[int, int]] = []
         seen: set[int] = set()
@@ -545,6 +592,11 @@ class _Glob:
                     self._add(following, following_seen, pc + 1, start)
             if ch is None:
                 return found
+            self.steps += len(threads)
+            if self.steps > MAX_MATCH_STEPS:
+                raise ExpansionTooLarge(
+                    f"pattern matching needs more than {MAX_MATCH_STEPS} steps: not computed, the value is unknown"
+                )
             threads, seen = following, following_seen
             pos += 1
 
@@ -618,6 +670,7 @@ def _expand_template(template: str, whole: str) -> str:
 def _replace_all(glob: _Glob, value: str, replacement: str) -> str:
     """Go's ReplaceAllString (an empty match right after a match is skipped)."""
     out: list[str] = []
+    size = 0
     last_end = 0
     pos = 0
     n = len(value)
@@ -627,8 +680,13 @@ def _replace_all(glob: _Glob, value: str, replacement: str) -> str:
             break
         start, end = match
         out.append(value[last_end:start])
+        size += start - last_end
         if end > last_end or start == 0:
-            out.append(_expand_template(replacement, value[start:end]))
+            piece = _expand_template(replacement, value[start:end])
+            out.append(piece)
+            size += len(piece)
+        if size > MAX_VALUE_LENGTH:
+            raise _too_large()
         last_end = end
         pos = end if end > pos else pos + 1
     out.append(value[last_end:])
@@ -651,8 +709,10 @@ def _run(lexer: _Lexer, text: str, words: _Words | None = None) -> str:
     try:
         return lexer.process(None, False, words)
     except ExpansionError as exc:
-        raise ExpansionError(
-            f"failed to process {_quote(text)}: {exc.reason}", text=text, reason=exc.reason
+        kind = ExpansionTooLarge if isinstance(exc, ExpansionTooLarge) else ExpansionError
+        shown = text if len(text) <= 200 else text[:200] + "..."
+        raise kind(
+            f"failed to process {_quote(shown)}: {exc.reason}", text=text, reason=exc.reason
         ) from None
 
 

@@ -20,6 +20,7 @@ class FileResult:
     path: str
     findings: tuple[Finding, ...] = ()
     errors: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # path:line:col: note: ... (e.g. a value too large to expand, treated as unknown)
 
 
 def lint_text(text: str, path: str, config: Config | None = None, options: LintOptions | None = None,
@@ -47,4 +48,4 @@ def lint_text(text: str, path: str, config: Config | None = None, options: LintO
     result = run_rules(all_rules(), ctx, path=path, select=config.select, ignore=config.ignore,
                        severity=config.severity, everything=config.hadolint_mode,
                        pragmas=None if config.disable_ignore_pragma else parse_pragmas(tree))
-    return FileResult(path, result.findings, result.errors)
+    return FileResult(path, result.findings, result.errors, tuple(f"{path}:{n}" for n in model.notes))

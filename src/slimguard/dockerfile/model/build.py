@@ -29,13 +29,26 @@ BaseUserResolver = Callable[["object"], "str | None"]
 _EMPTY: frozenset[str] = frozenset()
 
 
-def _expand(text: str, env: Mapping[str, str], escape: str) -> tuple[str, frozenset[str]]:
+def _expand(text: str, env: Mapping[str, str], escape: str, notes: list[str] | None = None,
+            ins: Instruction | None = None) -> tuple[str, frozenset[str]]:
+    """(value, missing names) of *text*; on an error the text itself with the name "?" missing.
+
+    A value that would exceed the expansion bounds (see :class:`ExpansionTooLarge`) is unknown
+    too: the text is kept, and a note naming the line goes to *notes*.
+    """
     if "$" not in text and "'" not in text and '"' not in text and escape not in text:
         return text, _EMPTY  # nothing to substitute or unquote
-    from slimguard.dockerfile.expand import ExpansionError, expand_word
+    from slimguard.dockerfile.expand import ExpansionError, ExpansionTooLarge, expand_word
 
     try:
         e = expand_word(text, env, escape)
+    except ExpansionTooLarge as exc:
+        if notes is not None:
+            span = getattr(ins, "span", None)
+            where = f"{span.start.line}:{span.start.column}: " if span is not None else ""
+            what = f"{ins.name} " if ins is not None else ""
+            notes.append(f"{where}note: {what}value not expanded: {exc.reason}")
+        return text, frozenset({"?"})
     except ExpansionError:
         return text, frozenset({"?"})
     return e.value, e.missing
@@ -67,11 +80,14 @@ def build_model(
     declared_global: dict[str, str] = {}
     stages: list[Stage] = []
     current: Stage | None = None
+    by_name: dict[str, Stage] = {}  # lower-cased name -> last earlier stage of that name
+    scope: dict[str, str] | None = None  # the current stage's ARG+ENV scope, shared by steps until it changes
+    notes: list[str] = []  # values not computed (expansion bounds)
 
     for ins in tree.instructions:
         name = ins.name
         if current is None and name == "ARG":
-            for key, value in _arg_pairs(ins, global_args, escape):
+            for key, value in _arg_pairs(ins, global_args, escape, notes):
                 if key in build_args:
                     value = build_args[key]
                 if value is not None:
@@ -81,40 +97,52 @@ def build_model(
                     declared_global.setdefault(key, "")
             continue
         if name == "FROM":
-            current = _new_stage(ins, stages, global_args, escape, try_parse_image_ref, base_user)
+            if current is not None and current.name is not None:
+                by_name[current.name.lower()] = current  # the last stage of a name wins
+            current = _new_stage(ins, stages, global_args, escape, try_parse_image_ref, base_user, by_name, notes)
             stages.append(current)
+            scope = None
             continue
         if current is None:
             continue  # instructions before the first FROM other than ARG are build errors
-        _apply(ins, current, stages, global_args, build_args, escape, tree)
-    return Model(tree, stages, declared_global, build_args)
+        if scope is None:
+            scope = _scope(current)
+        if _apply(ins, current, stages, global_args, build_args, escape, tree, scope, by_name, notes):
+            scope = None  # ARG/ENV changed the scope: the next step gets a new snapshot
+    for stage in stages:
+        stage.frozen = True
+    return Model(tree, stages, declared_global, build_args, notes)
 
 
-def _arg_pairs(ins: Instruction, env: Mapping[str, str], escape: str) -> list[tuple[str, str | None]]:
+def _arg_pairs(ins: Instruction, env: Mapping[str, str], escape: str,
+               notes: list[str] | None = None) -> list[tuple[str, str | None]]:
     out: list[tuple[str, str | None]] = []
     for word in ins.buildkit_value():
         if "=" in word:
             key, raw = word.split("=", 1)
-            value, _ = _expand(raw, env, escape)
+            value, _ = _expand(raw, env, escape, notes, ins)
             out.append((key, value))
         else:
             out.append((word, None))
     return out
 
 
-def _new_stage(ins, stages, global_args, escape, parse_ref, base_user) -> Stage:
+def _new_stage(ins, stages, global_args, escape, parse_ref, base_user, by_name=None, notes=None) -> Stage:
     words = list(ins.buildkit_value())
     raw = words[0] if words else ""
-    text, missing = _expand(raw, global_args, escape)
+    text, missing = _expand(raw, global_args, escape, notes, ins)
     stage_name = words[2] if len(words) >= 3 and words[1].lower() == "as" else None
     platform = None
     pf = ins.flag("platform")
     if pf is not None and pf.value is not None:
-        platform, _ = _expand(pf.value, global_args, escape)
-    parent = None
-    for s in stages:
-        if s.name is not None and s.name.lower() == text.lower():
-            parent = s
+        platform, _ = _expand(pf.value, global_args, escape, notes, ins)
+    if by_name is not None:
+        parent = by_name.get(text.lower())
+    else:
+        parent = None
+        for s in stages:
+            if s.name is not None and s.name.lower() == text.lower():
+                parent = s
     image = None if parent is not None or text.lower() == "scratch" else parse_ref(text)
     if text.lower() == "scratch":
         image = parse_ref("scratch")
@@ -148,20 +176,28 @@ def _scope(stage: Stage) -> dict[str, str]:
 
 
 def _apply(ins: Instruction, stage: Stage, stages: list[Stage], global_args: dict[str, str],
-           build_args: dict[str, str], escape: str, tree: Dockerfile) -> None:
+           build_args: dict[str, str], escape: str, tree: Dockerfile,
+           env: dict[str, str] | None = None, by_name: Mapping[str, Stage] | None = None,
+           notes: list[str] | None = None) -> bool:
+    """Add the step of *ins* to *stage*; True when it changed the stage's ARG/ENV scope.
+
+    *env* is the stage's current scope (built here when not given); it is stored on the step, so
+    it is not modified.  *by_name* maps names of the stages before *stage* to the last of them.
+    """
     name = ins.name
-    env = _scope(stage)
+    if env is None:
+        env = _scope(stage)
     step = Step(ins, stage, stage.user, env, stage.workdir)
     stage.steps.append(step)
     missing: set[str] = set()
 
     def sub(text: str) -> str:
-        value, miss = _expand(text, env, escape)
+        value, miss = _expand(text, env, escape, notes, ins)
         missing.update(miss)
         return value
 
     if name == "ARG":
-        for key, value in _arg_pairs(ins, env, escape):
+        for key, value in _arg_pairs(ins, env, escape, notes):
             if key in build_args:
                 stage.args[key] = build_args[key]
             elif value is not None:
@@ -203,10 +239,7 @@ def _apply(ins: Instruction, stage: Stage, stages: list[Stage], global_args: dic
         src = ins.flag("from")
         if src is not None and src.value is not None:
             ref = sub(src.value)
-            target = None
-            for s in stages:
-                if s is not stage and ((s.name and s.name.lower() == ref.lower()) or (ref.isdigit() and s.index == int(ref))):
-                    target = s
+            target = _copy_source(ref, stage, stages, by_name)
             stage.copies_from.append(CopyFrom(ins, ref, target))
     elif name == "SHELL":
         if ins.json_args:
@@ -224,6 +257,26 @@ def _apply(ins: Instruction, stage: Stage, stages: list[Stage], global_args: dic
     if name == "RUN":
         step.run = _run_info(ins, stage)
     step.unresolved = frozenset(missing)
+    return name in ("ARG", "ENV")
+
+
+def _copy_source(ref: str, stage: Stage, stages: list[Stage], by_name: Mapping[str, Stage] | None) -> Stage | None:
+    """The last stage other than *stage* that ``--from=ref`` names (by name or index)."""
+    if by_name is None:
+        target = None
+        for s in stages:
+            if s is not stage and ((s.name and s.name.lower() == ref.lower()) or (ref.isdigit() and s.index == int(ref))):
+                target = s
+        return target
+    candidates = []
+    named = by_name.get(ref.lower())
+    if named is not None and named is not stage:
+        candidates.append(named)
+    if ref.isdigit():
+        number = int(ref)
+        if 0 <= number < len(stages) and stages[number] is not stage and stages[number].index == number:
+            candidates.append(stages[number])
+    return max(candidates, key=lambda s: s.index) if candidates else None
 
 
 _HEREDOC_ONLY = re.compile(r"^\s*\d*<<-?\s*(['\"]?)([^'\"\s<]+)\1\s*$")

@@ -91,30 +91,60 @@ class Stage:
     cmd: "Instruction | None" = None
     entrypoint: "Instruction | None" = None
     healthcheck: "Instruction | None" = None
+    # Set by build_model once the model is complete: from then on chain() and all_steps() are cached
+    # (rules call them per stage and per step; recomputing them made long FROM chains quadratic).
+    frozen: bool = field(default=False, repr=False, compare=False)
+    _chain: "list[Stage] | None" = field(default=None, repr=False, compare=False)
+    _all_steps: "list[Step] | None" = field(default=None, repr=False, compare=False)
 
     @property
     def label(self) -> str:
         return self.name if self.name else str(self.index)
 
-    def chain(self) -> list["Stage"]:
-        """This stage and the stages it is built FROM, nearest first."""
+    def _compute_chain(self) -> list["Stage"]:
         out: list[Stage] = []
+        seen: set[int] = set()  # identity, not ==: dataclass equality compares whole stages
         s: Stage | None = self
-        while s is not None and s not in out:
+        while s is not None and id(s) not in seen:
+            seen.add(id(s))
             out.append(s)
+            if s.frozen and s._chain is not None:  # the rest of the chain is already known
+                for t in s._chain[1:]:
+                    if id(t) in seen:
+                        break
+                    seen.add(id(t))
+                    out.append(t)
+                break
             s = s.parent
         return out
+
+    def chain(self) -> list["Stage"]:
+        """This stage and the stages it is built FROM, nearest first."""
+        if not self.frozen:
+            return self._compute_chain()
+        if self._chain is None:
+            self._chain = self._compute_chain()
+        return list(self._chain)
 
     @property
     def root_base(self) -> BaseRef:
         """The external base image at the bottom of the FROM chain."""
+        if self.frozen:
+            if self._chain is None:
+                self._chain = self._compute_chain()
+            return self._chain[-1].base
         return self.chain()[-1].base
 
     def all_steps(self) -> list[Step]:
         """Steps of the whole FROM chain, oldest first."""
+        if self.frozen and self._all_steps is not None:
+            return list(self._all_steps)
         steps: list[Step] = []
         for s in reversed(self.chain()):
             steps.extend(s.steps)
+        if self.frozen:
+            self._all_steps = steps
+            return list(steps)
         return steps
 
 
@@ -124,6 +154,7 @@ class Model:
     stages: list[Stage]
     global_args: dict[str, str]
     build_args: dict[str, str]
+    notes: list[str] = field(default_factory=list)  # e.g. values too large to expand (treated as unknown)
 
     def stage(self, ref: str | int) -> Stage | None:
         if isinstance(ref, int) or (isinstance(ref, str) and ref.isdigit()):
