@@ -3,7 +3,8 @@
 ../shared/conformance/hadolint-cases.jsonl holds the cases of hadolint 2.15.1's test suite (each
 replayed against the hadolint binary).  Every case whose rule code is an alias of a slimguard rule is
 linted in hadolint-compat mode; the number of findings carrying that alias must match the case's
-``expected_count``.  Run with ``-s`` to see the per-rule table.  Rules without a slimguard alias are
+``expected_count``.  ShellCheck cases (rule ``SC*``) replay against SG090, whose findings carry their
+``SCdddd`` code as alias (the rule declares the family with ``alias_pattern``).  Run with ``-s`` to see the per-rule table.  Rules without a slimguard alias are
 listed as not implemented; cases needing hadolint settings slimguard lacks are listed as unsupported.
 """
 
@@ -39,6 +40,17 @@ def load_cases() -> list[dict]:
 
 def implemented_aliases() -> set[str]:
     return {a for rule in all_rules() for a in rule.aliases}
+
+
+def alias_patterns() -> list[re.Pattern[str]]:
+    """Open alias families: a rule whose findings carry any code of a family (SG090: ShellCheck's SCdddd)."""
+    return [re.compile(p) for rule in all_rules() if (p := getattr(rule, "alias_pattern", None))]
+
+
+def pattern_implemented(code: str) -> bool:
+    """A case code (``SC2086`` or the family ``SC*``) that a rule with an alias pattern reports."""
+    probe = code[:-1] + "0000" if code.endswith("*") else code
+    return bool(_CODE.match(code)) and any(p.match(probe) for p in alias_patterns())
 
 
 def alias_matches(pattern: str, alias: str) -> bool:
@@ -153,7 +165,7 @@ def results() -> tuple[dict[str, Row], dict[str, int]]:
     missing: dict[str, int] = defaultdict(int)
     for case in load_cases():
         code = case["rule"]
-        if not is_implemented(code, aliases):
+        if not (is_implemented(code, aliases) or pattern_implemented(code)):
             missing[code] += 1
             continue
         rows.setdefault(code, Row(code)).outcomes.append(replay(case))

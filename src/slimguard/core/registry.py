@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -74,7 +75,10 @@ def validate_codes(codes: set[str], where: str, kind: str | None = None) -> None
     """Raise :class:`UnknownCodeError` for a code that names no rule (of *kind*), alias or concern."""
     known = {c for r in (all_rules() if kind is None else rules_of(kind)) for c in r.codes}
     known |= {c.upper() for c in CONCERNS}
-    bad = sorted(c for c in codes if c not in known)
+    # a rule whose findings carry codes from an open family (SG090: any ShellCheck code SCdddd)
+    patterns = [re.compile(p) for r in (all_rules() if kind is None else rules_of(kind))
+                if (p := getattr(r, "alias_pattern", None))]
+    bad = sorted(c for c in codes if c not in known and not any(p.match(c) for p in patterns))
     if bad:
         what = "rule" if kind is None else f"{kind} rule"
         raise UnknownCodeError(f"{where}: unknown {what} or concern {bad[0]!r} (see `slimguard rules`)")
