@@ -41,7 +41,7 @@ def select_rules(rules: Iterable[R], select: set[str] | frozenset[str], *, every
     """The rules *select* names (by id, alias or concern); when it is empty, the default set (every rule
     with *everything*, as in hadolint mode)."""
     if select:
-        return [r for r in rules if set(select) & set(r.codes)]
+        return [r for r in rules if set(select) & set(r.codes) or r.family_codes(select)]
     return [r for r in rules if everything or r.default]
 
 
@@ -79,7 +79,10 @@ def run_rules(rules: Sequence[Rule], ctx: Any, *, path: str, select: set[str] | 
         try:
             # a rule's aliases name all of its findings, also those that carry no alias themselves
             rule_codes = frozenset(rule.codes)
-            found.extend((f, rule_codes) for f in rule.check(ctx))
+            # selected only by members of its alias family (--select SC2086): keep just those findings
+            only = (rule.family_codes(select) if select and not set(select) & set(rule.codes) else None)
+            found.extend((f, rule_codes) for f in rule.check(ctx)
+                         if only is None or only & set(f.aliases))
         except RecursionError:
             errors.append(f"{path}: internal error in rule {rule.id}: input nested too deeply")
         except Exception as exc:  # noqa: BLE001 - one broken rule must not hide the others

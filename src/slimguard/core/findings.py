@@ -51,6 +51,7 @@ CONCERNS = (
     "host-access",
     "read-only-rootfs",
     "syntax",
+    "shell",
 )
 
 

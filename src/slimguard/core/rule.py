@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, ClassVar, Iterable
 
@@ -52,6 +53,9 @@ class Rule:
     # In the default rule set. False (style and pinning rules kept for hadolint parity): the rule runs only
     # when --select names it, or in hadolint mode (--hadolint-compat or a .hadolint.yaml in use).
     default: ClassVar[bool] = True
+    # An open family of codes the rule's findings carry as aliases (SG090: ``^SC\\d{4}$``). Selecting,
+    # ignoring or re-levelling one such code acts on the matching findings of this rule only.
+    alias_pattern: ClassVar[str | None] = None
 
     def check(self, ctx: Any) -> Iterable[Finding]:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -60,6 +64,13 @@ class Rule:
     def codes(self) -> tuple[str, ...]:
         """Everything that names the rule in --select, --ignore, pragmas and configuration."""
         return (self.id, *self.aliases, self.concern.upper())
+
+    def family_codes(self, codes: Iterable[str]) -> set[str]:
+        """The members of *codes* that fall in this rule's open alias family."""
+        if not self.alias_pattern:
+            return set()
+        pattern = re.compile(self.alias_pattern)
+        return {c for c in codes if pattern.match(c)}
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {

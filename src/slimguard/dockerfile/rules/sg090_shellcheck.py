@@ -16,7 +16,7 @@ class Shellcheck(Rule):
     id = "SG090"
     title = "ShellCheck finding in a RUN script"
     severity = Severity.WARNING
-    concern = "syntax"
+    concern = "shell"
     fixable = "none"
     # the findings carry their SC code as alias: --select/--ignore/pragmas accept any SCdddd code
     alias_pattern = r"^SC\d{4}$"
