@@ -52,6 +52,8 @@ CONCERNS = (
     "read-only-rootfs",
     "syntax",
     "shell",
+    "integrity",
+    "remote-access",
 )
 
 
