@@ -17,10 +17,12 @@ def render_markdown(rule: Rule, heading: str = "#") -> str:
     sub = heading + "#"
     alias = f" ({', '.join(rule.aliases)})" if rule.aliases else ""
     lang = rule.example_lang
+    peers = (f"Also answers to (Trivy, Checkov; [mapping](../peers.md)): {', '.join(rule.peers)}\n\n"
+             if rule.peers else "")
     return (
         f"{heading} {rule.id}: {rule.title}{alias}\n\n"
         f"Severity: {rule.severity.label} · Concern: `{rule.concern}` · Fix: {rule.fixable} · "
-        f"Checks: {checks_label(rule)}\n\n"
+        f"Checks: {checks_label(rule)}\n\n{peers}"
         f"{sub} What it does\n\n{d.what}\n\n{sub} Why is this bad\n\n{d.why}\n\n"
         f"{sub} Example\n\n```{lang}\n{d.example.rstrip()}\n```\n\n"
         f"{sub} Use instead\n\n```{lang}\n{d.instead.rstrip()}\n```\n\n{sub} Fix safety\n\n{d.fix_safety}\n"

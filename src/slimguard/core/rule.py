@@ -56,6 +56,10 @@ class Rule:
     # An open family of codes the rule's findings carry as aliases (SG090: ``^SC\\d{4}$``). Selecting,
     # ignoring or re-levelling one such code acts on the matching findings of this rule only.
     alias_pattern: ClassVar[str | None] = None
+    # Codes of other tools' checks the rule covers (Trivy ``DS002``/``AVD-DS-0002``, Checkov
+    # ``CKV_DOCKER_8``): they select, ignore and re-level the rule like its aliases, and are listed in its
+    # docs, but findings do not carry them (docs/peers.md maps each peer check and says where it differs).
+    peers: ClassVar[tuple[str, ...]] = ()
 
     def check(self, ctx: Any) -> Iterable[Finding]:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -63,7 +67,7 @@ class Rule:
     @property
     def codes(self) -> tuple[str, ...]:
         """Everything that names the rule in --select, --ignore, pragmas and configuration."""
-        return (self.id, *self.aliases, self.concern.upper())
+        return (self.id, *self.aliases, *self.peers, self.concern.upper())
 
     def family_codes(self, codes: Iterable[str]) -> set[str]:
         """The members of *codes* that fall in this rule's open alias family."""
@@ -84,5 +88,7 @@ class Rule:
         if self.kind != "dockerfile":
             out["origins"] = list(self.origins)
         out["aliases"] = list(self.aliases)
+        if self.peers:
+            out["peers"] = list(self.peers)
         out["docs"] = self.docs.as_dict()
         return out

@@ -23,6 +23,7 @@ class RootUser(Rule):
     title = "Container runs as root"
     severity = Severity.WARNING
     concern = "root-user"
+    peers = ("DS002", "DS-0002", "AVD-DS-0002", "CKV_DOCKER_3", "CKV_DOCKER_8")
     fixable = "safe"
     aliases = ("DL3002",)
     docs = RuleDocs(

@@ -52,6 +52,7 @@ class PrivilegeTools(Rule):
     title = "sudo or another privilege tool in the image"
     severity = Severity.ERROR
     concern = "privilege-escalation"
+    peers = ("DS010", "DS-0010", "AVD-DS-0010", "CKV2_DOCKER_1")
     fixable = "none"
     aliases = ("DL3004",)
     docs = RuleDocs(

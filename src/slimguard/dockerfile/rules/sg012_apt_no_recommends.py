@@ -144,6 +144,7 @@ class AptNoRecommends(Rule):
     title = "apt installs recommended packages"
     severity = Severity.INFO
     concern = "pkg-hygiene"
+    peers = ("DS029", "DS-0029", "AVD-DS-0029")
     fixable = "unsafe"
     aliases = ("DL3015",)
     docs = RuleDocs(

@@ -27,6 +27,7 @@ class ApkNoCache(Rule):
     title = "apk add without --no-cache"
     severity = Severity.INFO
     concern = "pkg-hygiene"
+    peers = ("DS025", "DS-0025", "AVD-DS-0025")
     fixable = "safe"
     aliases = ("DL3019",)
     docs = RuleDocs(

@@ -84,6 +84,7 @@ class PkgCacheClean(Rule):
     title = "yum/dnf/zypper cache not cleaned"
     severity = Severity.WARNING
     concern = "pkg-hygiene"
+    peers = ("DS015", "DS-0015", "AVD-DS-0015", "DS019", "DS-0019", "AVD-DS-0019", "DS020", "DS-0020", "AVD-DS-0020", "DS027", "DS-0027", "AVD-DS-0027")
     fixable = "safe"
     aliases = ("DL3032", "DL3040", "DL3036")
     docs = RuleDocs(

@@ -15,6 +15,7 @@ class UntaggedImage(Rule):
     title = "Base image without a tag"
     severity = Severity.WARNING
     concern = "latest-tag"
+    peers = ("DS001", "DS-0001", "AVD-DS-0001", "CKV_DOCKER_7")
     fixable = "none"
     aliases = ("DL3006",)
     docs = RuleDocs(

@@ -59,6 +59,7 @@ class SecretsInArgEnv(Rule):
     title = "Secret in ARG or ENV"
     severity = Severity.WARNING
     concern = "secrets"
+    peers = ("DS031", "DS-0031", "AVD-DS-0031")
     fixable = "none"
     aliases = ("DL3064",)
     docs = RuleDocs(

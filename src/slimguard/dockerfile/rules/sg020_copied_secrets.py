@@ -92,6 +92,7 @@ class CopiedSecrets(Rule):
     title = "Secret file copied into the image"
     severity = Severity.WARNING
     concern = "secrets"
+    peers = ("DS031", "DS-0031", "AVD-DS-0031")
     fixable = "none"
     aliases = ()
     docs = RuleDocs(

@@ -25,6 +25,7 @@ class AddVsCopy(Rule):
     title = "ADD used for plain files"
     severity = Severity.ERROR
     concern = "add-vs-copy"
+    peers = ("DS005", "DS-0005", "AVD-DS-0005", "CKV_DOCKER_4")
     fixable = "safe"
     aliases = ("DL3020",)
     docs = RuleDocs(

@@ -18,6 +18,7 @@ class RelativeWorkdir(Rule):
     title = "Relative WORKDIR"
     severity = Severity.ERROR
     concern = "syntax"
+    peers = ("DS009", "DS-0009", "AVD-DS-0009", "CKV_DOCKER_10")
     aliases = ("DL3000",)
     docs = RuleDocs(
         what=("Finds WORKDIR instructions whose path is relative (`WORKDIR app`, `WORKDIR ./src`, "

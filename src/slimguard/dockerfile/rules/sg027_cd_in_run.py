@@ -15,6 +15,7 @@ class CdInRun(Rule):
     title = "cd instead of WORKDIR"
     severity = Severity.WARNING
     concern = "syntax"
+    peers = ("DS013", "DS-0013", "AVD-DS-0013")
     aliases = ("DL3003",)
     default = False  # precision corpus: almost always noise outside hadolint mode (see bench/precision)
     docs = RuleDocs(

@@ -23,6 +23,7 @@ class PortRange(Rule):
     title = "Port outside 0-65535"
     severity = Severity.ERROR
     concern = "syntax"
+    peers = ("DS008", "DS-0008", "AVD-DS-0008")
     aliases = ("DL3011",)
     docs = RuleDocs(
         what=("Finds EXPOSE instructions with a port or port range bound above 65535 (one finding per "

@@ -15,6 +15,7 @@ class MultipleHealthchecks(Rule):
     title = "Multiple HEALTHCHECK instructions"
     severity = Severity.ERROR
     concern = "syntax"
+    peers = ("DS023", "DS-0023", "AVD-DS-0023")
     aliases = ("DL3012",)
     docs = RuleDocs(
         what=("Finds every HEALTHCHECK after the first one of a stage (`HEALTHCHECK NONE` included; "

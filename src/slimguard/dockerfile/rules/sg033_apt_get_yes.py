@@ -17,6 +17,7 @@ class AptGetYes(Rule):
     title = "apt-get install without -y"
     severity = Severity.WARNING
     concern = "pkg-hygiene"
+    peers = ("DS021", "DS-0021", "AVD-DS-0021")
     fixable = "safe"
     aliases = ("DL3014",)
     docs = RuleDocs(

@@ -15,6 +15,7 @@ class CopyDestSlash(Rule):
     title = "COPY with several sources needs a directory destination"
     severity = Severity.ERROR
     concern = "syntax"
+    peers = ("DS011", "DS-0011", "AVD-DS-0011")
     fixable = "safe"
     aliases = ("DL3021",)
     docs = RuleDocs(

@@ -15,6 +15,7 @@ class CopyFromItself(Rule):
     title = "COPY --from names its own stage"
     severity = Severity.ERROR
     concern = "syntax"
+    peers = ("DS006", "DS-0006", "AVD-DS-0006")
     aliases = ("DL3023",)
     docs = RuleDocs(
         what="Finds `COPY --from=<stage>` inside the stage `<stage>` itself (by name or index).",

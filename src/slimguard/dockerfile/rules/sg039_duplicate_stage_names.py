@@ -15,6 +15,7 @@ class DuplicateStageNames(Rule):
     title = "Duplicate stage name"
     severity = Severity.ERROR
     concern = "syntax"
+    peers = ("DS012", "DS-0012", "AVD-DS-0012", "CKV_DOCKER_11")
     aliases = ("DL3024",)
     docs = RuleDocs(
         what=("Finds a `FROM ... AS <name>` whose name an earlier FROM already uses (stage names are "

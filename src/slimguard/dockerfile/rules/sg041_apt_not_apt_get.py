@@ -19,6 +19,7 @@ class AptNotAptGet(Rule):
     title = "apt instead of apt-get"
     severity = Severity.WARNING
     concern = "pkg-hygiene"
+    peers = ("CKV_DOCKER_9",)
     fixable = "safe"
     aliases = ("DL3027",)
     default = False  # precision corpus: almost always noise outside hadolint mode (see bench/precision)

@@ -67,6 +67,7 @@ class NoHealthcheck(Rule):
     title = "No HEALTHCHECK"
     severity = Severity.INFO
     concern = "syntax"
+    peers = ("DS026", "DS-0026", "AVD-DS-0026", "CKV_DOCKER_2")
     aliases = ("DL3057",)
     default = False
     docs = RuleDocs(

@@ -22,6 +22,7 @@ class Maintainer(Rule):
     title = "MAINTAINER is deprecated"
     severity = Severity.ERROR
     concern = "syntax"
+    peers = ("DS022", "DS-0022", "AVD-DS-0022", "CKV_DOCKER_6")
     fixable = "safe"
     aliases = ("DL4000",)
     docs = RuleDocs(

@@ -17,6 +17,7 @@ class WgetAndCurl(Rule):
     title = "Both wget and curl in one stage"
     severity = Severity.WARNING
     concern = "pkg-hygiene"
+    peers = ("DS014", "DS-0014", "AVD-DS-0014")
     aliases = ("DL4001",)
     default = False
     docs = RuleDocs(

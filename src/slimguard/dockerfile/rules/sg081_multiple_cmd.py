@@ -15,6 +15,7 @@ class MultipleCmd(Rule):
     title = "Multiple CMD instructions in one stage"
     severity = Severity.WARNING
     concern = "syntax"
+    peers = ("DS016", "DS-0016", "AVD-DS-0016")
     aliases = ("DL4003",)
     docs = RuleDocs(
         what=(

@@ -15,6 +15,7 @@ class MultipleEntrypoint(Rule):
     title = "Multiple ENTRYPOINT instructions in one stage"
     severity = Severity.ERROR
     concern = "syntax"
+    peers = ("DS007", "DS-0007", "AVD-DS-0007")
     aliases = ("DL4004",)
     docs = RuleDocs(
         what=(

@@ -71,6 +71,7 @@ class Pipefail(Rule):
     title = "Pipe in RUN without pipefail"
     severity = Severity.WARNING
     concern = "syntax"
+    peers = ("DS032", "DS-0032", "AVD-DS-0032")
     aliases = ("DL4006",)
     # precision corpus (bench/precision): 0 of 32 sampled findings were worth acting on; most pipes end in a
     # command that fails by itself (sha256sum -c, tar, gpg), so the rule runs when selected or in hadolint mode

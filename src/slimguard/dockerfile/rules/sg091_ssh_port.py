@@ -25,7 +25,7 @@ class SshPort(Rule):
     title = "SSH port 22 exposed"
     severity = Severity.INFO
     concern = "remote-access"
-    aliases = ("DS004", "DS-0004", "AVD-DS-0004", "CKV_DOCKER_1")
+    peers = ("DS004", "DS-0004", "AVD-DS-0004", "CKV_DOCKER_1")
     docs = RuleDocs(
         what=("Finds EXPOSE instructions that publish TCP port 22 (alone, as `22/tcp` or inside a range), "
               "in every stage and ONBUILD trigger. Ports given by a variable are not checked."),

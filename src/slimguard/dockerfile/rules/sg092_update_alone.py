@@ -27,7 +27,7 @@ class UpdateAlone(Rule):
     title = "Package index updated in a RUN that installs nothing"
     severity = Severity.WARNING
     concern = "pkg-hygiene"
-    aliases = ("DS017", "DS-0017", "AVD-DS-0017", "CKV_DOCKER_5")
+    peers = ("DS017", "DS-0017", "AVD-DS-0017", "CKV_DOCKER_5")
     docs = RuleDocs(
         what=("Finds `apt-get update`, `apk update`, `dnf/yum makecache`/`check-update` and `zypper refresh` "
               "in a RUN where no install or upgrade of the same package manager follows. Every stage and "

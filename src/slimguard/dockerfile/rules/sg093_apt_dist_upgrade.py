@@ -18,7 +18,7 @@ class AptDistUpgrade(Rule):
     title = "apt dist-upgrade in a build"
     severity = Severity.INFO
     concern = "pkg-hygiene"
-    aliases = ("DS024", "DS-0024", "AVD-DS-0024")
+    peers = ("DS024", "DS-0024", "AVD-DS-0024")
     default = False
     docs = RuleDocs(
         what=("Finds `apt-get dist-upgrade` and `apt full-upgrade` in every stage and ONBUILD trigger. Plain "

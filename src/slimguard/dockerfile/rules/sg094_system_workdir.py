@@ -29,7 +29,7 @@ class SystemWorkdir(Rule):
     title = "WORKDIR in a system directory"
     severity = Severity.WARNING
     concern = "syntax"
-    aliases = ("DS030", "DS-0030", "AVD-DS-0030")
+    peers = ("DS030", "DS-0030", "AVD-DS-0030")
     docs = RuleDocs(
         what=("Finds WORKDIR instructions whose absolute path lies in /proc, /sys, /dev, /boot, /initrd or "
               "/lost+found, in every stage and ONBUILD trigger. Paths built from variables are not checked."),

@@ -25,7 +25,7 @@ class PasswordInBuild(Rule):
     title = "Account password set in the build"
     severity = Severity.WARNING
     concern = "secrets"
-    aliases = ("CKV2_DOCKER_17",)
+    peers = ("CKV2_DOCKER_17",)
     docs = RuleDocs(
         what=("Finds RUN commands that give an account a password: `chpasswd`, `passwd --stdin`, and "
               "`useradd`/`usermod -p`. Every stage and ONBUILD trigger is checked."),
