@@ -56,3 +56,32 @@ def test_unknown_non_family_code_is_refused() -> None:
         validate_flag_codes({"SX1234"}, "--select")
     with pytest.raises(ConfigError):
         validate_flag_codes({"SC20861"}, "--select")
+
+
+def test_cache_and_batches_give_the_same_findings(tmp_path, monkeypatch) -> None:
+    """Cold, warm (disk cache), cache off and batched across files: the same findings."""
+    from slimguard.dockerfile.analysis import shellcheck as sc
+    from slimguard.dockerfile.lint import prepare
+
+    texts = [TEXT, "FROM debian:bookworm\nRUN cd /x; ls $D\n", "FROM alpine:3.20\nRUN echo $((1+1)) `date`\n"]
+    cfg = Config(engine="never", select=frozenset({"SG090"}))
+
+    def run() -> list:
+        return [[(f.line, f.column, f.aliases) for f in lint(t, config=cfg).findings] for t in texts]
+
+    monkeypatch.setenv("SLIMGUARD_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("SLIMGUARD_NO_CACHE", raising=False)
+    sc._MEMO.clear()
+    cold = run()
+    assert any(cold) and list((tmp_path / "shellcheck").rglob("*.json"))
+    sc._MEMO.clear()
+    assert run() == cold  # from the disk cache
+    monkeypatch.setenv("SLIMGUARD_NO_CACHE", "1")
+    for p in (tmp_path / "shellcheck").rglob("*.json"):
+        p.write_text("[]")  # a cache that would change the answer is not read when caching is off
+    sc._MEMO.clear()
+    assert run() == cold
+    sc._MEMO.clear()
+    prepare(texts, cfg)
+    assert len(sc._MEMO) >= 3
+    assert run() == cold

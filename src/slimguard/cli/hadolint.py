@@ -291,12 +291,17 @@ def command(dockerfiles, config_path, file_path_in_report, outputs, no_fail, no_
     read_errors: list[str] = []
     sources: dict[str, str] = {}
     files_seen: list[str] = []
+    read: list = []
     for path in paths:
         try:
-            source = read_source(path)
+            read.append((path, read_source(path)))
         except InputError as exc:
             read_errors.append(str(exc))
-            continue
+    if len(read) > 1:
+        from slimguard.dockerfile.lint import prepare
+
+        prepare([source.text for _, source in read], config)  # cross-file batches (ShellCheck)
+    for path, source in read:
         shown = "-" if path == "-" else source.display
         files_seen.append(shown)
         sources[shown] = source.text

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from slimguard.core.config import Config
-from slimguard.core.engine import run_rules
+from slimguard.core.engine import run_rules, select_rules
 from slimguard.core.findings import Finding
 from slimguard.dockerfile.context import LintContext, LintOptions
 from slimguard.dockerfile.pragmas import parse_pragmas
@@ -49,3 +50,19 @@ def lint_text(text: str, path: str, config: Config | None = None, options: LintO
                        severity=config.severity, everything=config.hadolint_mode,
                        pragmas=None if config.disable_ignore_pragma else parse_pragmas(tree))
     return FileResult(path, result.findings, result.errors, tuple(f"{path}:{n}" for n in model.notes))
+
+
+def prepare(texts: Iterable[str], config: Config | None = None) -> None:
+    """Before linting many files one by one: let the selected rules that batch work across files (SG090
+    runs ShellCheck on every file's RUN scripts in a few parallel processes) do it now, for all *texts*.
+    Linting gives the same findings with or without this; it only saves time."""
+    from slimguard.dockerfile.syntax import parse
+
+    config = config or Config()
+    rules = [r for r in select_rules(all_rules(), config.select, everything=config.hadolint_mode)
+             if hasattr(r, "prepare") and not set(r.codes) & set(config.ignore)]
+    if not rules:
+        return
+    trees = [t for t in (parse(text) for text in texts) if not t.errors]
+    for rule in rules:
+        rule.prepare(trees)

