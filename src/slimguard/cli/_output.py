@@ -39,7 +39,8 @@ def report_options(*, hadolint_config: bool = True) -> Callable[[F], F]:
 
     options = [
         click.option("--format", "-f", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
-                     help="slimguard's text, json, sarif, checkstyle, gitlab, github; or one of hadolint's shapes: "
+                     help="slimguard's text, concise (path:line:col: CODE message), json, sarif, checkstyle, "
+                          "gitlab, github, html (one self-contained page); or one of hadolint's shapes: "
                           "tty, gnu, codeclimate, gitlab_codeclimate, sonarqube, codacy, junit."),
         click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report to a file."),
         click.option("--failure-threshold", "-t", type=click.Choice(_THRESHOLDS),
@@ -51,6 +52,38 @@ def report_options(*, hadolint_config: bool = True) -> Callable[[F], F]:
         options.append(click.option("--hadolint-config", type=click.Path(dir_okay=False),
                                     help="A .hadolint.yaml to honour."))
     return _stack(*options)
+
+
+def baseline_options() -> Callable[[F], F]:
+    """--baseline FILE and --write-baseline FILE for lint and check."""
+    return _stack(
+        click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), metavar="FILE",
+                     help="Report only findings not recorded in this baseline file (see --write-baseline)."),
+        click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False), metavar="FILE",
+                     help="Record the current findings in FILE (JSON), then report as with --baseline FILE."),
+    )
+
+
+def apply_baseline(findings: list, sources: dict[str, str], baseline_file: str | None,
+                   write_baseline: str | None) -> tuple[list, dict[str, Any]]:
+    """(findings left, summary entry): --write-baseline records *findings*; --baseline (or the file just
+    written) removes the recorded ones. One stderr line says how many were suppressed; exits 2 on a bad file."""
+    if not baseline_file and not write_baseline:
+        return findings, {}
+    from slimguard.core import baseline
+
+    try:
+        if write_baseline:
+            n = baseline.write(write_baseline, findings, sources)
+            click.echo(f"slimguard: wrote {n} finding(s) to the baseline {write_baseline}", err=True)
+        path = write_baseline or baseline_file
+        assert path is not None
+        left, suppressed = baseline.Baseline.load(path).filter(findings, sources)
+    except baseline.BaselineError as exc:
+        click.echo(f"slimguard: error: {exc}", err=True)
+        sys.exit(2)
+    click.echo(f"slimguard: the baseline {path} suppressed {suppressed} finding(s); {len(left)} new", err=True)
+    return left, {"baseline": {"file": path, "suppressed": suppressed}}
 
 
 def no_color_option() -> Callable[[F], F]:

@@ -7,8 +7,9 @@ import sys
 
 import click
 
-from slimguard.cli._output import (code_options, emit_and_exit, expand_paths, load_settings, no_color_option, report_applied,
-                                   report_options, use_color, write_fixed)
+from slimguard.cli._output import (apply_baseline, baseline_options, code_options, emit_and_exit, expand_paths,
+                                   load_settings, no_color_option, report_applied, report_options, use_color,
+                                   write_fixed)
 
 
 @click.command("check")
@@ -26,9 +27,10 @@ from slimguard.cli._output import (code_options, emit_and_exit, expand_paths, lo
 @click.option("--unsafe", is_flag=True, help="Also apply fixes that change behaviour.")
 @click.option("--uid", type=click.IntRange(1, 2**31 - 1), default=None, help="uid a fix uses when it must pick one.")
 @click.option("--gid", type=click.IntRange(1, 2**31 - 1), default=None, help="gid a fix uses when it must pick one.")
+@baseline_options()
 @no_color_option()
 def command(paths, docker_runs, kind, select, ignore, fmt, output, failure_threshold, config_file, hadolint_config,
-            engine, do_fix, write, unsafe, uid, gid, no_color) -> None:
+            engine, do_fix, write, unsafe, uid, gid, baseline_file, write_baseline, no_color) -> None:
     """Check compose files, Kubernetes manifests (files, directories or '-' for stdin, e.g. from
     `helm template` or `kustomize build`) and `docker run` commands for root users, privileges and
     volume ownership."""
@@ -78,8 +80,9 @@ def command(paths, docker_runs, kind, select, ignore, fmt, output, failure_thres
                             project_dir=os.path.dirname(os.path.abspath(path)) if path else None)
         findings.extend(result.findings)
         errors.extend(result.errors)
+    findings, summary = apply_baseline(findings, sources, baseline_file, write_baseline)
     report = Report(findings=tuple(findings), errors=tuple(errors), sources=sources, files=tuple(files_seen),
-                    tool_version=__version__, kind="check", fix_command="slimguard check --write")
+                    tool_version=__version__, kind="check", fix_command="slimguard check --write", summary=summary)
     out = render(fmt, report, color=use_color(output, no_color) and fmt == "text")
     emit_and_exit(out, report, config, output)
 

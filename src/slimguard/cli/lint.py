@@ -6,8 +6,8 @@ import sys
 
 import click
 
-from slimguard.cli._output import (code_options, emit_and_exit, expand_paths, load_settings, no_color_option, parse_build_args,
-                                   report_options, use_color)
+from slimguard.cli._output import (apply_baseline, baseline_options, code_options, emit_and_exit, expand_paths,
+                                   load_settings, no_color_option, parse_build_args, report_options, use_color)
 
 
 @click.command("lint")
@@ -20,9 +20,10 @@ from slimguard.cli._output import (code_options, emit_and_exit, expand_paths, lo
               help="Check every stage like hadolint does, not only the target stage.")
 @click.option("--engine", type=click.Choice(["auto", "never"]), default=None,
               help="Inspect base images in the local Docker engine when present (never pulls).")
+@baseline_options()
 @no_color_option()
 def command(paths, target, build_args, select, ignore, fmt, output, failure_threshold, config_file,
-            hadolint_config, hadolint_compat, engine, no_color) -> None:
+            hadolint_config, hadolint_compat, engine, baseline_file, write_baseline, no_color) -> None:
     """Lint Dockerfiles (files, directories or '-' for stdin)."""
     from slimguard import __version__
     from slimguard.knowledge.facts import Resolver
@@ -44,19 +45,25 @@ def command(paths, target, build_args, select, ignore, fmt, output, failure_thre
         paths = ("-",)
     files, errors = expand_paths(paths, discover, "no Dockerfile")
     resolver = Resolver(config.engine)
+    read: list = []
     for path in files:
         try:
-            source = read_source(path)
+            read.append(read_source(path))
         except InputError as exc:
             errors.append(str(exc))
-            continue
+    if len(read) > 1:
+        from slimguard.dockerfile.lint import prepare
+
+        prepare([source.text for source in read], config)  # cross-file batches (ShellCheck)
+    for source in read:
         files_seen.append(source.display)
         sources[source.display] = source.text
         result = api.lint(source.text, path=source.display, config=config, target=target, build_args=args,
                           resolver=resolver)
         findings.extend(result.findings)
         errors.extend(result.errors)
+    findings, summary = apply_baseline(findings, sources, baseline_file, write_baseline)
     report = Report(findings=tuple(findings), errors=tuple(errors), sources=sources, files=tuple(files_seen),
-                    tool_version=__version__, hadolint_codes=config.hadolint_mode)
+                    tool_version=__version__, hadolint_codes=config.hadolint_mode, summary=summary)
     text = render(fmt, report, color=use_color(output, no_color) and fmt in ("text", "tty"))
     emit_and_exit(text, report, config, output)

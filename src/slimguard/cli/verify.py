@@ -114,6 +114,11 @@ def run_job(client: Any, job: Job) -> int:
             return 2
     if job.fmt == "json":
         click.echo(json.dumps(report.as_dict(), indent=2))
+    elif job.fmt == "html":
+        from slimguard import __version__
+        from slimguard.formatters.html_format import render_verify
+
+        click.echo(render_verify(report, __version__), nl=False)
     else:
         click.echo(render_text(report), nl=False)
         if job.write and w is not None:
@@ -178,7 +183,8 @@ def verify_options(*, context: str | None, target: str | None, build_args: dict[
 @click.option("--build-arg", "build_args", multiple=True, metavar="KEY=VALUE")
 @click.option("--build-network", metavar="MODE", help="Network for RUN steps during the builds, e.g. host.")
 @click.option("--unsafe", is_flag=True, help="Verify what `slimguard fix --unsafe` produces.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
+              help="text, json, or html (one self-contained page with the before/after table and a size chart).")
 @click.option("--timeout", type=click.FloatRange(1, 3600), default=60.0, show_default=True,
               help="Seconds the smoke command may run, and the server may take to answer --probe.")
 @click.option("--memory", default="512m", show_default=True, help="Memory limit of every container.")

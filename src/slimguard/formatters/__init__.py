@@ -10,7 +10,7 @@ from typing import Any
 
 from slimguard.core.findings import Finding
 
-FORMATS = ("text", "json", "sarif", "checkstyle", "gitlab", "github",
+FORMATS = ("text", "concise", "json", "sarif", "checkstyle", "gitlab", "github", "html",
            # hadolint's shapes (see _hadolint.py); `json`, `checkstyle` and `sarif` above stay slimguard's own
            "tty", "gnu", "codeclimate", "gitlab_codeclimate", "sonarqube", "codacy", "junit")
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from slimguard.formatters import Report
 
@@ -33,6 +34,7 @@ class Record:
     parse_error: bool = False
     end_line: int = 0
     end_column: int = 0
+    finding: Any = field(default=None, compare=False, repr=False)  # the Finding behind it (None: a parse error)
 
 
 def display_code(finding, hadolint_codes: bool) -> str:  # noqa: ANN001 - a Finding
@@ -66,7 +68,7 @@ def records(report: Report) -> list[Record]:
     for f in report.findings:
         found.setdefault(f.file, []).append(Record(
             display_code(f, report.hadolint_codes), f.severity.label, f.file, f.line, f.column, f.message,
-            end_line=max(f.end_line, f.line), end_column=f.end_column))
+            end_line=max(f.end_line, f.line), end_column=f.end_column, finding=f))
     for path, recs in found.items():
         recs.sort(key=lambda r: (r.line, r.column, r.code))
         by_file.setdefault(path, []).extend(recs)
