@@ -5,7 +5,9 @@
 
 1. Generates COUNT varied Dockerfiles (deterministic: seeded), plus any real Dockerfiles under DIR.
 2. Lints all of them in ONE process of each tool (slimguard: `lint --engine never --format json DIR`;
-   hadolint: `hadolint --no-fail -f json FILE...`) and prints files/s and the ratio.
+   hadolint: `hadolint --no-fail -f json FILE...`) and prints files/s and the ratio, for slimguard's
+   default rule set and with every rule and ShellCheck on (`--hadolint-compat`, hadolint mode), the
+   latter cold (SLIMGUARD_NO_CACHE=1) and with the ShellCheck cache warm.
 3. Single-file wall time of both on a typical ~1 KB Dockerfile with RUN lines (median of runs).
 Goals (issue 3): >= 10x hadolint's throughput; a single file faster than hadolint.
 """
@@ -13,6 +15,7 @@ Goals (issue 3): >= 10x hadolint's throughput; a single file faster than hadolin
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import shutil
 import statistics
@@ -83,9 +86,9 @@ def generate(rng: random.Random, i: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def timed(cmd: list[str]) -> float:
+def timed(cmd: list[str], env: dict[str, str] | None = None) -> float:
     t = time.perf_counter()
-    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
     return time.perf_counter() - t
 
 
@@ -114,11 +117,19 @@ def main() -> int:
         files = sorted(str(p) for p in root.iterdir())
         n = len(files)
         print(f"{n} Dockerfiles ({args.count} generated{', plus real ones from ' + str(args.real) if args.real else ''})")
-        t_sg = timed([slimguard, "lint", "--engine", "never", "--format", "json", str(root)])
+        lint = [slimguard, "lint", "--engine", "never", "--format", "json", str(root)]
+        every = [*lint, "--hadolint-compat"]
+        cache = Path(tmp) / "cache"
+        cold_env = {**os.environ, "SLIMGUARD_NO_CACHE": "1"}
+        warm_env = {**os.environ, "SLIMGUARD_CACHE_DIR": str(cache)}
         t_hl = timed([hadolint, "--no-fail", "-f", "json", *files])
-        print(f"slimguard: {t_sg:7.2f} s  {n / t_sg:8.1f} files/s")
-        print(f"hadolint:  {t_hl:7.2f} s  {n / t_hl:8.1f} files/s")
-        print(f"throughput ratio slimguard/hadolint: {t_hl / t_sg:.1f}x")
+        rows = [("default rules", timed(lint, cold_env)),
+                ("every rule + ShellCheck, cold", timed(every, cold_env))]
+        timed(every, warm_env)  # fills the cache
+        rows.append(("every rule + ShellCheck, warm cache", timed(every, warm_env)))
+        print(f"hadolint (every rule + ShellCheck): {t_hl:7.2f} s  {n / t_hl:8.1f} files/s")
+        for label, t in rows:
+            print(f"slimguard, {label + ':':36s} {t:7.2f} s  {n / t:8.1f} files/s  ratio {t_hl / t:5.1f}x")
 
         one = Path(tmp) / "Dockerfile"
         one.write_text(TYPICAL)

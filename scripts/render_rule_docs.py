@@ -18,7 +18,10 @@ OUT = Path(__file__).resolve().parents[1] / "docs" / "rules"
 def expected() -> dict[str, str]:
     rules = all_rules()
     files = {f"{rule.id}.md": render_markdown(rule) for rule in rules}
-    files["README.md"] = "# slimguard rules\n\n" + render_index(rules)
+    files["README.md"] = ("# slimguard rules\n\nDefault: `on` rules run without `--select`; `off` rules run when "
+                          "selected (by id, alias, peer code or concern) and in hadolint mode. Why, and how a "
+                          "file's purpose lowers severities: [../defaults.md](../defaults.md).\n\n"
+                          + render_index(rules))
     return files
 
 

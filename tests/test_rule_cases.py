@@ -7,7 +7,8 @@ every finding), and for fixable rules ``fixed`` (the text after fixing; ``unsafe
 unsafe fixes too).
 
 - Dockerfile (``dockerfile``): ``options`` (target, build_args, hadolint_compat, trusted_registries,
-  label_schema, strict_labels),
+  label_schema, strict_labels), ``files`` (name -> text, written beside the Dockerfile, e.g. a
+  ``.dockerignore``; the Dockerfile is then linted at that path),
   ``tags`` (which the meta-test requires: multistage, arg, onbuild).
 - Run-time (``input``: a compose file, Kubernetes manifests or a `docker run` command): optional
   ``kind``, ``path`` (file name, in a temporary directory that also gets ``files``), ``images`` (image ->
@@ -87,7 +88,14 @@ class DockerfileAdapter(Adapter):
                               trusted_registries=tuple(opts.get("trusted_registries", ())),
                               label_schema=dict(opts.get("label_schema") or {}),
                               strict_labels=bool(opts.get("strict_labels", False)))
-        res = lint_text(text, case.get("path", "Dockerfile"), config, options, Resolver("never"))
+        path = case.get("path", "Dockerfile")
+        if case.get("files"):  # files beside the Dockerfile (a .dockerignore): lint it where they are
+            for name, content in case["files"].items():
+                (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+                (tmp_path / name).write_text(content)
+            (tmp_path / path).write_text(text)
+            path = str(tmp_path / path)
+        res = lint_text(text, path, config, options, Resolver("never"))
         assert not res.errors, res.errors
         return [f for f in res.findings if f.rule == rule.id]
 

@@ -31,8 +31,10 @@ def render_markdown(rule: Rule, heading: str = "#") -> str:
 
 def render_index(rules: list[Rule] | tuple[Rule, ...], link: str = "{id}.md") -> str:
     """A Markdown table of *rules*, each linking to its page."""
-    lines = ["| Rule | Aliases | Kind | Concern | Severity | Fix | Title |", "|---|---|---|---|---|---|---|"]
+    lines = ["| Rule | Aliases | Kind | Concern | Severity | Default | Fix | Title |",
+             "|---|---|---|---|---|---|---|---|"]
     for r in rules:
         lines.append(f"| [{r.id}]({link.format(id=r.id, anchor=r.id.lower())}) | {', '.join(r.aliases)} | "
-                     f"{r.kind} | `{r.concern}` | {r.severity.label} | {r.fixable} | {r.title} |")
+                     f"{r.kind} | `{r.concern}` | {r.severity.label} | {'on' if r.default else 'off'} | "
+                     f"{r.fixable} | {r.title} |")
     return "\n".join(lines) + "\n"

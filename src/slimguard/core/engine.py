@@ -38,11 +38,11 @@ def finding_codes(f: Finding) -> set[str]:
 
 
 def select_rules(rules: Iterable[R], select: set[str] | frozenset[str], *, everything: bool = False) -> list[R]:
-    """The rules *select* names (by id, alias or concern); when it is empty, the default set (every rule
-    with *everything*, as in hadolint mode)."""
+    """The rules *select* names (by id, alias or concern); when it is empty, the default set (with
+    *everything*, as in hadolint mode, also every rule whose ``in_hadolint_mode`` is true)."""
     if select:
         return [r for r in rules if set(select) & set(r.codes) or r.family_codes(select)]
-    return [r for r in rules if everything or r.default]
+    return [r for r in rules if r.default or (everything and getattr(r, "in_hadolint_mode", True))]
 
 
 def severity_for(overrides: Mapping[str, Severity], f: Finding, rule_codes: Iterable[str] = ()) -> Severity:

@@ -66,7 +66,7 @@ def get_rule(code: str, kind: str | None = None) -> Rule | None:
         if r.id == code:
             return r
     for r in pool:
-        if code in r.aliases:
+        if code in r.aliases or code in (a.upper() for a in r.aliases):  # CamelCase aliases, any case
             return r
     return None
 

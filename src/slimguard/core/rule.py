@@ -53,6 +53,9 @@ class Rule:
     # In the default rule set. False (style and pinning rules kept for hadolint parity): the rule runs only
     # when --select names it, or in hadolint mode (--hadolint-compat or a .hadolint.yaml in use).
     default: ClassVar[bool] = True
+    # Whether hadolint mode turns the rule on when it is outside the default set. False for checks hadolint
+    # has no counterpart of (BuildKit's casing and format checks): hadolint mode means hadolint's findings.
+    in_hadolint_mode: ClassVar[bool] = True
     # An open family of codes the rule's findings carry as aliases (SG090: ``^SC\\d{4}$``). Selecting,
     # ignoring or re-levelling one such code acts on the matching findings of this rule only.
     alias_pattern: ClassVar[str | None] = None
@@ -67,7 +70,10 @@ class Rule:
     @property
     def codes(self) -> tuple[str, ...]:
         """Everything that names the rule in --select, --ignore, pragmas and configuration."""
-        return (self.id, *self.aliases, *self.peers, self.concern.upper())
+        # codes from --select, --ignore, pragmas and configuration arrive upper-cased; CamelCase aliases
+        # (BuildKit's check names such as StageNameCasing) answer in that form too
+        upper = tuple(a.upper() for a in self.aliases if a != a.upper())
+        return (self.id, *self.aliases, *upper, *self.peers, self.concern.upper())
 
     def family_codes(self, codes: Iterable[str]) -> set[str]:
         """The members of *codes* that fall in this rule's open alias family."""

@@ -109,12 +109,13 @@ class Accounts:
         return gid if gid is not None else self.groups.get(group)
 
     def package_may_create(self, name: str) -> bool:
-        """A package installed in the chain plausibly creates system user *name* (postgresql -> postgres)."""
+        """A package installed in the chain plausibly creates system user *name* (postgresql -> postgres,
+        /tmp/kong_3.9_amd64.deb -> kong)."""
         n = name.lower().removeprefix("debian-").lstrip("_")
         if len(n) < 3:
             return False
         for pkg in self.packages:
-            p = pkg.lower().split("=", 1)[0]
+            p = pkg.lower().split("=", 1)[0].rsplit("/", 1)[-1]
             if len(p) >= 3 and (p.startswith(n) or n.startswith(p) or p in n):
                 return True
         return False
@@ -201,6 +202,19 @@ def _create_user(acc: Accounts, op: UserOp, name: str, step: "Step") -> None:
     acc.users[name] = account
 
 
+def _new_login(op: UserOp) -> str | None:
+    """The new name of ``usermod -l NEW OLD`` / ``--login NEW`` / ``--login=NEW``, or None."""
+    if op.tool != "usermod":
+        return None
+    words = [w.value or "" for w in op.command.args]
+    for i, w in enumerate(words):
+        if w in ("-l", "--login") and i + 1 < len(words):
+            return words[i + 1]
+        if w.startswith("--login="):
+            return w.partition("=")[2]
+    return None
+
+
 def chain_accounts(resolver: "Resolver", stage: "Stage", until: "Instruction | None" = None) -> Accounts | None:
     """Users and groups of *stage*'s FROM chain just before *until* (the end of the chain when None).
 
@@ -250,6 +264,14 @@ def chain_accounts(resolver: "Resolver", stage: "Stage", until: "Instruction | N
                     acc.users.pop(name, None)
                 elif name in acc.users:
                     a = acc.users[name]
+                    login = _new_login(op)
+                    if login is not None:  # usermod --login NEW OLD renames the account
+                        login = expand_known(login, step.env)
+                        if login is None:
+                            acc.opaque = f"the RUN on line {ins.start_line} renames {name} to an unknown name"
+                        else:
+                            acc.users[login] = acc.users.pop(name)
+                            a.name = login
                     if op.uid is not None:
                         a.uid = op.uid
                     if op.gid is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
 
@@ -26,3 +28,14 @@ def from_refs(ctx: "LintContext") -> Iterator[FromRef]:
         unresolved = bool(base.unresolved) or "$" in base.raw and base.text == base.raw
         yield FromRef(stage.from_instruction, base.text, None if base.is_stage else base.image,
                       base.is_stage, unresolved)
+
+
+_MAJOR_IN_NAME = re.compile(r"^[a-z][a-z-]*?(\d+)(-[a-z]+)*$")
+
+
+def major_in_name(repository: str) -> str | None:
+    """The major version a repository name pins (``redhat/ubi9-minimal`` -> ``9``), or None: its ``latest`` is
+    that major's rolling stream, like ``debian:bookworm``."""
+    last = repository.rsplit("/", 1)[-1].lower()
+    m = _MAJOR_IN_NAME.match(last)
+    return m.group(1) if m else None

@@ -120,8 +120,11 @@ def _removed_later(item: Installed, later: list[PackageOp], step: "Step", apt_ma
     for op in later:
         if op.action != "remove" or family(op.manager) != fam:
             continue
-        if item.package in {package_name(p) for p in _operands(op, step)}:
+        operands = _operands(op, step)
+        if item.package in {package_name(p) for p in operands}:
             return True
+        if any("$" in p or "`" in p for p in operands):
+            return True  # a removal list that cannot be known ($(dpkg -l | grep …)): do not claim it ships
         if fam == "apk" and item.op.virtual and item.op.virtual in op.packages:
             return True
         if fam == "apt" and not op.packages and apt_mark_auto:

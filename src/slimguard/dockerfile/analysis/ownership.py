@@ -80,6 +80,7 @@ class Ownership:
 
     events: list[Event] = field(default_factory=list)
     known: set[str] = field(default_factory=set)  # paths known to exist
+    unresolved: bool = False  # a mkdir/chown/chmod path depended on a value that cannot be known
 
     def exists(self, path: str) -> bool:
         """Whether the Dockerfile is known to create *path*."""
@@ -179,6 +180,24 @@ def _copy_dir(step: "Step") -> str | None:
 copy_dir = _copy_dir
 
 
+def _resolved(own: Ownership, raw: str | None, step: "Step") -> str | None:
+    """*raw* (a path word of a RUN: quotes and ``${VAR}`` as written) as an absolute path, with the ARG/ENV
+    values the step sees; None (and ``own.unresolved`` set) when it depends on what cannot be known."""
+    if not raw:
+        return None
+    text = raw.replace('"', "") if raw.count('"') % 2 == 0 else raw
+    if "$" in text:
+        expanded = expand_known(text, step.env)
+        if expanded is None:
+            own.unresolved = True
+            return None
+        text = expanded
+    p = norm(text, step.workdir)
+    if p is None:
+        own.unresolved = True
+    return p
+
+
 def build_ownership(stage: "Stage", until: "Instruction | None" = None,
                     accounts: Accounts | None = None) -> Ownership:
     """What the Dockerfile does to directory ownership in *stage*'s FROM chain before *until*.
@@ -223,7 +242,7 @@ def build_ownership(stage: "Stage", until: "Instruction | None" = None,
         elif name == "RUN" and step.run is not None:
             for op in step.run.script.operations:
                 if isinstance(op, FileWrite) and op.via in ("mkdir", "install"):
-                    p = norm(op.path, step.workdir)
+                    p = _resolved(own, op.path, step)
                     if p:
                         own.add(Event(p, "owner", _owner_of_step(step), instruction=ins, how=op.via), create=True)
                 elif isinstance(op, ChownOp) and op.owner:
@@ -231,7 +250,7 @@ def build_ownership(stage: "Stage", until: "Instruction | None" = None,
                     who = Owner("unknown") if spec is None else (
                         Owner("root") if spec in ("root", "0") else Owner("user", spec))
                     for raw in op.paths:
-                        p = norm(raw, step.workdir)
+                        p = _resolved(own, raw, step)
                         if p:
                             own.add(Event(p, "owner", who, recursive=op.recursive, instruction=ins, how="chown"))
                 elif isinstance(op, ChmodOp):
@@ -240,7 +259,7 @@ def build_ownership(stage: "Stage", until: "Instruction | None" = None,
                     if mode is None:
                         continue
                     for raw in op.paths:
-                        p = norm(raw, step.workdir)
+                        p = _resolved(own, raw, step)
                         if p:
                             own.add(Event(p, "mode", mode=mode, recursive=op.recursive, instruction=ins,
                                           how="chmod"))

@@ -127,6 +127,8 @@ class RootUser(Rule):
                         "a USER line alone makes it fail at start-up, so run a non-root build of the server "
                         "or reconfigure its port and pid/temp paths first",
                         fix=user_fix(ctx, stage), aliases=(),
+                        # the server's master starts as root by design and drops its workers: information
+                        severity=Severity.INFO,
                     )
                     continue
                 yield ctx.at(

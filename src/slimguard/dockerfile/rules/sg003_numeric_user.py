@@ -33,6 +33,19 @@ def _arg_names(ins: "Instruction") -> list[str]:
     return [w.split("=", 1)[0] for w in ins.buildkit_value() if w]
 
 
+_WINDOWS_BASES = ("mcr.microsoft.com/windows", "mcr.microsoft.com/powershell:nanoserver",
+                  "mcr.microsoft.com/dotnet/framework")
+_WINDOWS_TAGS = ("nanoserver", "windowsservercore", "servercore", "ltsc20")
+
+
+def _windows(stage: "Stage", user: str) -> bool:
+    """A Windows image: a Windows user name or a Windows base (nanoserver, servercore, ltsc tags)."""
+    if user.lower() in ("containeruser", "containeradministrator"):
+        return True
+    ref = stage.root_base.text.lower()
+    return ref.startswith(_WINDOWS_BASES) or any(t in ref for t in _WINDOWS_TAGS)
+
+
 class NumericUser(Rule):
     id = "SG003"
     title = "Runtime USER is a name, not a numeric uid"
@@ -80,6 +93,8 @@ class NumericUser(Rule):
         user = stage.user
         if user.is_root is not False or user.unresolved or not user.user or user.spec.numeric_user:
             return None
+        if _windows(stage, user.user):
+            return None  # Windows containers (ContainerUser) have no uids; runAsNonRoot does not apply
         k8s = (f"Kubernetes runAsNonRoot cannot verify it (\"container has runAsNonRoot and image has "
                f"non-numeric user ({user.user}), cannot verify user is non-root\")")
         if user.source in ("instruction", "stage") and user.instruction is not None:
@@ -89,16 +104,14 @@ class NumericUser(Rule):
             fix = None
             suggestion = "use the numeric uid:gid"
             if uid is not None:
-                value = str(uid) if extra else (f"{uid}:{gid}" if gid is not None else None)
-                if value is None:
-                    suggestion = f"use USER {uid}:<gid>"
-                else:
-                    suggestion = f"use USER {value}"
-                    if extra:
-                        suggestion += f" (without a group, so {user.user}'s supplementary groups stay)"
-                    if "$" not in ins.rest:
-                        span = ins.rest_span
-                        fix = Fix(f"USER {value}", (Edit(span.start.offset, span.end.offset, value),), applicability=Applicability.SAFE)
+                # without a known gid the uid alone: Docker takes the primary group from /etc/passwd
+                value = str(uid) if extra or gid is None else f"{uid}:{gid}"
+                suggestion = f"use USER {value}"
+                if extra:
+                    suggestion += f" (without a group, so {user.user}'s supplementary groups stay)"
+                if "$" not in ins.rest:
+                    span = ins.rest_span
+                    fix = Fix(f"USER {value}", (Edit(span.start.offset, span.end.offset, value),), applicability=Applicability.SAFE)
             where = "" if user.source == "instruction" else f" (inherited from stage {stage.parent.label if stage.parent else '?'})"
             return ctx.at(
                 self, ins,

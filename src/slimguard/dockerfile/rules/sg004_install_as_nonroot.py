@@ -92,7 +92,9 @@ class _Checker:
                 owner_ev = ownership().last(p, "owner")
                 if op.via in ("mkdir", "install", "cp", "mv", "ln", "tar", "unzip", "git", "curl", "wget") \
                         or owner_ev is None:
-                    target = posixpath.dirname(p)
+                    # into a directory the Dockerfile made (`git clone URL .` in the WORKDIR): that directory
+                    target = p if op.via in ("cp", "tar", "unzip", "git") and ownership().exists(p) \
+                        and owner_ev is not None else posixpath.dirname(p)
                 if blocked(target):
                     out.append((op, f"writes {p}, but {target} belongs to root (Permission denied)"))
             elif isinstance(op, (ChownOp, ChmodOp)):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import re
 from typing import Iterator
 
@@ -100,11 +102,29 @@ class PrivilegedPort(Rule):
     )
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
+        """One finding per EXPOSE line: its first privileged port, naming the others (the fix loop renumbers
+        them one round after another)."""
+        exposes = [i for i in ctx.tree.instructions if i.name == "EXPOSE"]
+        groups: dict[int, list[Finding]] = {}
+        for f in self._port_findings(ctx):
+            ins = next((i for i in exposes if i.start_line <= f.line <= i.end_line), None)
+            groups.setdefault(ins.start_line if ins is not None else -f.line, []).append(f)
+        for found in groups.values():
+            first = found[0]
+            if len(found) > 1:
+                others = ", ".join(_port_word(f.message) for f in found[1:])
+                first = dataclasses.replace(first, message=f"{first.message} (this EXPOSE also names {others})")
+            yield first
+
+    def _port_findings(self, ctx: LintContext) -> Iterator[Finding]:
         stage = ctx.target
         if stage is None or stage.user.is_root is not False:
             return
         user = stage.user.text
+        if any(ins.name == "RUN" and "cap_net_bind_service" in ins.rest.lower() for ins in ctx.tree.instructions):
+            return  # setcap cap_net_bind_service on the server binary lets a non-root user bind low ports
         plans: dict[tuple[int, int], PortPlan] = {}
+        reported: set[tuple[int, int]] = set()  # 53/tcp and 53/udp are one problem
         for step in stage.all_steps():
             ins = step.instruction
             if ins.name != "EXPOSE":
@@ -117,6 +137,9 @@ class PrivilegedPort(Rule):
                     if spec.start is None or spec.end is None or not (0 < spec.start < 1024):
                         continue
                     start, end = spec.start, spec.end
+                    if (start, end) in reported:
+                        continue
+                    reported.add((start, end))
                     shown = word.text if literal else f"{spec.text} (from {word.text})"
                     msg = (
                         f"EXPOSE {shown} while the image runs as {user}: binding a port below 1024 needs "
@@ -153,6 +176,11 @@ class PrivilegedPort(Rule):
                               f"Service port {start})")
                     yield ctx.finding(self, word.span, f"{msg}{advice}; not renumbered automatically: {reason}",
                                       fix=Fix(advice, (), Applicability.DISPLAY_ONLY))
+
+
+def _port_word(message: str) -> str:
+    """The port as the message names it (``EXPOSE 443 while ...`` -> ``443``)."""
+    return message.removeprefix("EXPOSE ").split(" while ", 1)[0]
 
 
 def _ports(start: int, end: int) -> str:

@@ -114,8 +114,8 @@ class VolumeOwnership(Rule):
                     if ok is True or (ok is None and ev is not None):
                         continue
                     if ok is None:
-                        if accounts is None or who.name is None and who.uid is None:
-                            continue
+                        if accounts is None or who.name is None and who.uid is None or own.unresolved:
+                            continue  # unknown user, or a mkdir/chown of a path that cannot be known
                         why = ("the image has no such directory, so Docker creates the mount point as "
                                "root:root 0755")
                     else:

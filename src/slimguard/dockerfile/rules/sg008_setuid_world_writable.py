@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from slimguard.core.findings import Finding, Severity
 from slimguard.dockerfile.shell import ChmodOp, FileWrite, decode_mode
+from slimguard.dockerfile.analysis.accounts import expand_known
 from slimguard.core.rule import Rule, RuleDocs
 from slimguard.dockerfile.context import LintContext
 
@@ -104,7 +105,12 @@ class SetuidWorldWritable(Rule):
             if step.run is None:
                 continue
             for op in step.run.script.of_type(ChmodOp):
-                paths = [p for p in op.paths if not _norm(p, step.workdir).startswith(_RUNTIME_PREFIXES)]
+                # a path the build computes (mktemp -d, a shell variable) cannot be known: say nothing of it
+                known = [p for p in op.paths if "$" not in p and "`" not in p
+                         or expand_known(p.replace('"', ""), step.env) is not None]
+                if op.paths and not known:
+                    continue
+                paths = [p for p in known if not _norm(p, step.workdir).startswith(_RUNTIME_PREFIXES)]
                 if op.paths and not paths:
                     continue
                 ww = op.world_writable and not op.sticky

@@ -124,7 +124,9 @@ class BuildTools(Rule):
             yield base
 
     def _run_finding(self, ctx: LintContext, step: "Step", kept: list[Installed], later: list["Step"]) -> Finding:
-        heavy = [i for i in kept if i.category != "downloader"]
+        # compilers, build tools and headers; git and curl alone are often what the application runs (a git
+        # server, Jenkins, Hugo modules, a healthcheck): information
+        heavy = [i for i in kept if i.category not in ("downloader", "scm")]
         names = sorted({i.package for i in kept})
         message = f"RUN leaves {_describe(kept)} in the final image"
         removed_at = None
@@ -147,7 +149,8 @@ class BuildTools(Rule):
             severity = Severity.WARNING
         else:
             message += (
-                "; if the application does not download anything at run time, remove them in the same RUN "
+                "; if the application does not run them (download or clone anything) at run time, remove them "
+                "in the same RUN "
                 "(a HEALTHCHECK that uses them keeps them)"
             )
             severity = Severity.INFO
@@ -174,6 +177,8 @@ class BuildTools(Rule):
             from slimguard.knowledge.bases import smaller_variant
 
             sugg = smaller_variant(image.familiar_name, image.effective_tag)
+            if sugg is not None and not base.is_scratch and base.stage is None:
+                return None  # SG010 reports this FROM with the smaller variant: one finding for one base
             if sugg is not None:
                 if sugg.multi_stage:
                     advice = f"build in it as a separate stage and COPY --from the result into {sugg.image}"

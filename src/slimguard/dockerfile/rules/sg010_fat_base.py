@@ -109,13 +109,17 @@ class FatBase(Rule):
         sugg = smaller_variant(image.familiar_name, tag)
         if sugg is None:
             return
+        facts = ctx.facts(stage)
+        # a base that ships a toolchain (buildpack-deps, a JDK) to run an application: the size problem and
+        # SG009's build-tools problem are one, reported here once, as a warning
+        sev = Severity.WARNING if facts is not None and (facts.carries_build_tools or facts.is_jdk) else self.severity
         shown = f"{image.familiar_name}:{tag}"
         if base.raw != base.text:
             shown += f" (FROM {base.raw})"
         if sugg.multi_stage:
             yield ctx.at(
                 self, root.from_instruction,
-                f"{shown} is a build image with no smaller tag of its own; {sugg.reason}",
+                f"{shown} is a build image with no smaller tag of its own; {sugg.reason}", severity=sev,
             )
             return
         message = f"{shown} → {sugg.image}{_saving(sugg)}: {sugg.reason}"
@@ -123,6 +127,7 @@ class FatBase(Rule):
             yield ctx.at(
                 self, root.from_instruction,
                 message + f" (slimguard cannot confirm the tag spelling {sugg.image}: check that it exists)",
+                severity=sev,
             )
             return
         blocker = self._blocker(ctx, stage, root)
@@ -132,7 +137,7 @@ class FatBase(Rule):
             if retag.edit is None:
                 blocker = retag.reason or "the FROM line could not be rewritten safely"
         if blocker is not None:
-            yield ctx.at(self, root.from_instruction, f"{message}; change it by hand ({blocker})")
+            yield ctx.at(self, root.from_instruction, f"{message}; change it by hand ({blocker})", severity=sev)
             return
         assert retag is not None and retag.edit is not None
         fix = Fix(
@@ -140,7 +145,7 @@ class FatBase(Rule):
             "of the full tag that a build step may need)",
             (retag.edit,), applicability=Applicability.UNSAFE,
         )
-        yield ctx.at(self, root.from_instruction, message, fix=fix)
+        yield ctx.at(self, root.from_instruction, message, fix=fix, severity=sev)
 
     # ------------------------------------------------------------------ fix helpers
 

@@ -145,7 +145,12 @@ def _builds(stage: "Stage", *, fat_base: bool) -> tuple["Builds", "list[Step]"]:
 
 
 def _message(ctx: LintContext, stage: "Stage", builds: "Builds") -> str:
-    shown = ", ".join(_describe_build(s, op) for s, op in builds[:3]) + (", ..." if len(builds) > 3 else "")
+    # one build command per RUN (make and make install of one RUN are one build)
+    per_run: dict[int, tuple["Step", Build]] = {}
+    for s_, op in builds:
+        per_run.setdefault(id(s_.instruction), (s_, op))
+    firsts = list(per_run.values())
+    shown = ", ".join(_describe_build(s, op) for s, op in firsts[:3]) + (", ..." if len(firsts) > 3 else "")
     who = f"stage {stage.name}" if stage.name else (
         "the final stage" if stage is ctx.model.final else f"stage {stage.label}")
     return (

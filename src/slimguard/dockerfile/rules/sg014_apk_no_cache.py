@@ -62,12 +62,15 @@ class ApkNoCache(Rule):
             targets = mount_targets(site.run, hadolint=ctx.options.hadolint_compat)
             if any(covered(targets, p) for p in APK_CACHE):
                 continue
-            for op in ops:
+            for i, op in enumerate(ops):
                 if op.has_flag("--no-cache"):
                     continue
                 if op.action == "update":
                     if _removed_after(site, op):
                         continue
+                    if any(o.action in ("install", "upgrade") and not o.has_flag("--no-cache", "--no-network")
+                           for o in ops[i + 1:]):
+                        continue  # the add after it is reported: one finding for one cache
                     yield command_finding(
                         ctx, self, site, op.command,
                         "`apk update` stores the package index in /var/cache/apk; drop it and use "
@@ -77,6 +80,8 @@ class ApkNoCache(Rule):
                     continue
                 if op.action not in ("install", "upgrade"):
                     continue
+                if op.has_flag("--no-network") and not compat:
+                    continue  # installs local files only: nothing is fetched, no index is kept
                 word = subcommand_word(op.command, {"add"} if op.action == "install" else {"upgrade"})
                 if word is None:
                     continue
@@ -87,7 +92,8 @@ class ApkNoCache(Rule):
                 yield command_finding(
                     ctx, self, site, op.command,
                     f"`apk {word.value}` without --no-cache keeps the package index in /var/cache/apk; "
-                    "add --no-cache",
+                    "add --no-cache" + ("" if not any(o.action == "update" for o in ops[:i]) else
+                                        " (and drop the `apk update` before it: --no-cache fetches a fresh index)"),
                     fix=fix, aliases=self.aliases if op.action == "install" and hadolint_sees(site, op.command) else (),
                 )
 

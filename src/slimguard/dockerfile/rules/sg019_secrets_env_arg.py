@@ -61,7 +61,7 @@ class SecretsInArgEnv(Rule):
     concern = "secrets"
     peers = ("DS031", "DS-0031", "AVD-DS-0031")
     fixable = "none"
-    aliases = ("DL3064",)
+    aliases = ("DL3064", "SecretsUsedInArgOrEnv")  # hadolint, BuildKit (docs/buildkit.md)
     docs = RuleDocs(
         what=(
             "Finds ARG and ENV names that look like secrets, and ENV values or ARG defaults that are "
@@ -81,7 +81,10 @@ class SecretsInArgEnv(Rule):
             "variable is called. Warnings in the stage that ships (its FROM chain and ONBUILD triggers "
             "included); names in builder stages and global ARGs that no stage redeclares are info, since "
             "their values stay out of the final image. Findings carry the DL3064 alias only when hadolint's "
-            "own name list would flag the name too."
+            "own name list would flag the name too. Answers to BuildKit's SecretsUsedInArgOrEnv check as well, "
+            "which uses the same tokens but allows only public, file and version parts and reports empty ENV "
+            "values: names such as AUTH_URL or `ENV git_key=` are BuildKit findings slimguard leaves out "
+            "on purpose (docs/buildkit.md)."
         ),
         why=(
             "ENV values are part of the image config: `docker inspect` and anyone who pulls the image can "
@@ -133,7 +136,12 @@ class SecretsInArgEnv(Rule):
         entries = list(self._entries(ctx))
         redeclared = {e.name for e in entries if e.scope != "global" and e.kind == "ARG"}
         compat = ctx.options.hadolint_compat
+        # ENV X=$X passes the ARG on: one finding (on the ENV, which ships) for the one variable
+        passed_on = {e.name for e in entries if e.kind == "ENV" and e.value is not None
+                     and re.fullmatch(r"[\"']?\$\{?" + re.escape(e.name) + r"\}?[\"']?", e.value.strip())}
         for e in entries:
+            if e.kind == "ARG" and e.name in passed_on and not compat:
+                continue
             cred = credential_in(e.value) if e.value else None
             named = secret_name(e.name) and not _harmless(e.kind, e.value)
             if not cred and not named:

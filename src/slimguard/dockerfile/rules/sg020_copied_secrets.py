@@ -42,14 +42,24 @@ def _unquote(s: str) -> str:
     return s
 
 
+_SECRETISH = re.compile(r"secret|cred|pass|token|auth|private|prod|key|^\.?env")
+_PUBLIC_KEY = re.compile(r"pub(lic)?[-_.]?key|gpg|keyring|signing|archive[-_.]key|release[-_.]key")
+
+
+def weak_source(src: str) -> bool:
+    """``.env.production`` or ``healthcheck.env``: often a committed template without secrets, unlike ``.env``."""
+    lower = _basename(src.replace("\\", "/")).lower()
+    return lower != ".env" and (lower.startswith(".env.") or lower.endswith(".env"))
+
+
 def secret_source(src: str, dest: str) -> str | None:
     """Why *src* (copied to *dest*) is probably a secret, or None."""
     path = src.replace("\\", "/")
     name = _basename(path)
     lower = name.lower()
     parts = [p for p in path.split("/") if p]
-    if lower.endswith(".pub"):
-        return None
+    if lower.endswith((".pub", ".asc")) or _PUBLIC_KEY.search(lower):
+        return None  # a public or signing key (yarn-pubkey.gpg.key, repo-signing.key, keyring.gpg)
     for i, part in enumerate(parts):
         if part in _SECRET_DIRS:
             rest = parts[i + 1:]
@@ -70,6 +80,8 @@ def secret_source(src: str, dest: str) -> str | None:
         suffix = lower[5:] if lower.startswith(".env.") else lower[:-4].rstrip(".")
         if suffix and any(w in _ENV_SAMPLES for w in re.split(r"[._-]", suffix)):
             return None
+        if lower.endswith(".env") and not lower.startswith(".env") and not _SECRETISH.search(lower):
+            return None  # meta.env, build.env: named for what they hold, and that is not a secret by name
         return f"{name} usually holds environment secrets (API keys, database passwords)"
     if _SSH_KEY.match(lower):
         return f"{name} is an SSH private key"
@@ -151,6 +163,7 @@ class CopiedSecrets(Rule):
             if not dest.startswith("/"):
                 dest = step.workdir.rstrip("/") + "/" + dest
             reasons = []
+            weak = True
             for src in values[:-1]:
                 src = _unquote(src)
                 if src.lstrip("<-") in heredocs or re.match(r"^(https?|git)://", src):
@@ -158,6 +171,7 @@ class CopiedSecrets(Rule):
                 reason = secret_source(src, dest)
                 if reason is not None and reason not in reasons:
                     reasons.append(reason)
+                    weak = weak and weak_source(src)
             if not reasons:
                 continue
             where = " in an ONBUILD trigger (it runs in every image built FROM this one)" if onbuild else ""
@@ -168,7 +182,9 @@ class CopiedSecrets(Rule):
                 f"{copy.name}{origin}{where} puts secrets into an image layer: {'; '.join(reasons)}. Anyone who "
                 "pulls the image can read them, even if a later step deletes them; use a secret mount "
                 "(RUN --mount=type=secret) at build time or provide them when the container starts, and "
-                "list them in .dockerignore",
+                "list them in .dockerignore" + (" (information: a named .env variant is often a committed "
+                                                "template without secrets; check what it holds)" if weak else ""),
+                severity=Severity.INFO if weak else self.severity,
             )
 
 

@@ -6,8 +6,15 @@ from typing import Iterator
 
 from slimguard.core.findings import Finding, Severity
 from slimguard.core.rule import Rule, RuleDocs
+from slimguard.dockerfile.analysis.buildkit import after_shell
 from slimguard.dockerfile.analysis.instrs import sites
 from slimguard.dockerfile.context import LintContext
+
+
+def _aliases(rule: Rule, onbuild: bool, hadolint_only: bool) -> tuple[str, ...]:
+    if onbuild:
+        return ()
+    return ("DL3025",) if hadolint_only else rule.aliases
 
 
 class JsonCmd(Rule):
@@ -15,11 +22,13 @@ class JsonCmd(Rule):
     title = "Shell form CMD or ENTRYPOINT"
     severity = Severity.WARNING
     concern = "syntax"
-    aliases = ("DL3025",)
+    aliases = ("DL3025", "JSONArgsRecommended")  # hadolint, BuildKit (docs/buildkit.md)
     docs = RuleDocs(
         what=("Finds CMD and ENTRYPOINT written in shell form (`CMD node server.js`) instead of JSON (exec) "
               "form; in hadolint-compat mode also `HEALTHCHECK CMD`, as hadolint does (a health check "
-              "receives no signals, so slimguard does not report it otherwise)."),
+              "receives no signals, so slimguard does not report it otherwise). Answers to BuildKit's "
+              "JSONArgsRecommended too, which stays quiet after a SHELL instruction in the stage or its FROM "
+              "chain; slimguard still reports those (the custom shell is PID 1 then)."),
         why=("The shell form runs the command under `/bin/sh -c`: the shell is PID 1, does not forward "
              "SIGTERM, so `docker stop` waits for the timeout and kills the app without a clean "
              "shutdown; a shell-form ENTRYPOINT also ignores CMD and `docker run` arguments. The image "
@@ -31,6 +40,7 @@ class JsonCmd(Rule):
     )
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
+        quiet = after_shell(ctx.model)  # BuildKit's JSONArgsRecommended does not report these
         for site in sites(ctx):
             ins = site.ins
             if ins.name in ("CMD", "ENTRYPOINT"):
@@ -49,7 +59,7 @@ class JsonCmd(Rule):
             yield ctx.at(self, site.reported,
                          f"{what} in shell form runs under /bin/sh -c, which does not forward signals; "
                          f'use the JSON form {what} ["executable", "arg"]',
-                         aliases=() if site.onbuild else self.aliases)
+                         aliases=_aliases(self, site.onbuild, what == "HEALTHCHECK CMD" or id(ins) in quiet))
 
 
 RULE = JsonCmd

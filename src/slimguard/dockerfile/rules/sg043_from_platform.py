@@ -7,6 +7,7 @@ from typing import Iterator
 
 from slimguard.core.findings import Finding, Severity
 from slimguard.core.rule import Rule, RuleDocs
+from slimguard.dockerfile.analysis.buildkit import parse_platform
 from slimguard.dockerfile.analysis.instrs import sites
 from slimguard.dockerfile.context import LintContext
 
@@ -17,15 +18,31 @@ _ALLOWED = re.compile(r"^\$(?:\{(?:BUILD|TARGET)PLATFORM(?::-)?\}|(?:BUILD|TARGE
 _ALLOWED_WITH_DEFAULT = re.compile(r"^\$\{(?:BUILD|TARGET)PLATFORM:?-[^}]*\}$")
 
 
+def _buildkit_reports(ins, value: str) -> bool:  # noqa: ANN001 - an Instruction
+    """Whether BuildKit's FromPlatformFlagConstDisallowed reports the value too: a constant platform whose OS
+    and architecture the stage name does not contain."""
+    if "$" in value:
+        return False
+    parsed = parse_platform(value)
+    if parsed is None:
+        return False
+    args = list(ins.buildkit_value())
+    name = args[2] if len(args) >= 3 and args[1].lower() == "as" else ""
+    return not (name and (parsed[0] in name.lower() or parsed[1] in name.lower()))
+
+
 class FromPlatform(Rule):
     id = "SG043"
     title = "FROM --platform"
     severity = Severity.WARNING
     concern = "syntax"
-    aliases = ("DL3029",)
+    aliases = ("DL3029", "FromPlatformFlagConstDisallowed")  # hadolint, BuildKit (docs/buildkit.md)
     docs = RuleDocs(
         what=("Finds `FROM --platform=...` with a value other than `$BUILDPLATFORM` (or "
-              "`$TARGETPLATFORM`, which is the default anyway)."),
+              "`$TARGETPLATFORM`, which is the default anyway). Answers to BuildKit's "
+              "FromPlatformFlagConstDisallowed too, which is narrower: it reports only constant values, and not "
+              "when the stage name contains the platform's OS or architecture (`AS build-amd64`); the findings "
+              "BuildKit would not make carry only the DL3029 alias when they use a variable."),
         why=("A fixed platform (`--platform=linux/amd64`) builds that architecture on every machine: on an "
              "arm64 host or in a multi-platform build the image runs emulated or is for the wrong "
              "architecture. `docker build --platform` chooses it per build."),
@@ -45,7 +62,8 @@ class FromPlatform(Rule):
                 continue
             yield ctx.at(self, site.reported,
                          f"FROM --platform={flag.value} fixes the platform; drop it and pass --platform "
-                         "to docker build, or use $BUILDPLATFORM for build stages")
+                         "to docker build, or use $BUILDPLATFORM for build stages",
+                         aliases=self.aliases if _buildkit_reports(site.ins, flag.value) else ("DL3029",))
 
 
 RULE = FromPlatform

@@ -20,6 +20,16 @@ def _from_parts(words: list[str]) -> tuple[str | None, str | None]:
     return base, name
 
 
+def _unknown_base(ctx: LintContext, from_ins) -> bool:
+    """The FROM names an external image whose WORKDIR is not known (not scratch, not in the knowledge base)."""
+    stage = next((st for st in ctx.model.stages if st.from_instruction is from_ins), None)
+    if stage is None or stage.base.stage is not None or stage.base.is_scratch or stage.base.image is None:
+        return False
+    from slimguard.dockerfile.analysis.nonroot import base_info
+
+    return base_info(stage) is None  # the knowledge base only: the answer must not depend on the local engine
+
+
 class CopyRelativeDest(Rule):
     id = "SG058"
     title = "COPY to a relative destination without WORKDIR"
@@ -56,6 +66,8 @@ class CopyRelativeDest(Rule):
             if ins.name == "FROM":
                 base, name = _from_parts(list(ins.buildkit_value()))
                 has_workdir = bool(base and stages.get(base))
+                if not has_workdir and not ctx.options.hadolint_compat and _unknown_base(ctx, ins):
+                    has_workdir = True  # an image slimguard does not know may set its own WORKDIR
                 if name:
                     stages[name] = has_workdir
                 current = name
@@ -71,8 +83,8 @@ class CopyRelativeDest(Rule):
             if len(args) < 2:
                 continue
             dest = unquote(args[-1])
-            if _ABSOLUTE.match(dest):
-                continue
+            if _ABSOLUTE.match(dest) or _ABSOLUTE.match(dest.lstrip("\"'")):
+                continue  # absolute, or a variable ("$APP"/config): not a relative path that can be known
             yield ctx.at(self, ins, f"`COPY` to the relative destination {dest!r} without a `WORKDIR` set: "
                                     "it depends on the base image's WORKDIR; set WORKDIR first or use an "
                                     "absolute path")

@@ -16,12 +16,13 @@ class ReservedStageName(Rule):
     title = "Stage name is a reserved word"
     severity = Severity.WARNING
     concern = "syntax"
-    aliases = ("DL3063",)
+    aliases = ("DL3063", "ReservedStageName")  # hadolint, BuildKit (docs/buildkit.md)
     docs = RuleDocs(
         what=(
             "Finds `FROM ... AS scratch` and `FROM ... AS context`. Stage names are case-insensitive for "
             "BuildKit, so `AS Scratch` is reported too; hadolint's DL3063 compares the exact lower-case "
-            "word, and those findings carry no alias."
+            "word, and those findings carry only the alias of BuildKit's ReservedStageName check, which "
+            "reports the same."
         ),
         why=(
             "`scratch` is the empty base image and `context` names the build context in `COPY --from` and "
@@ -41,7 +42,7 @@ class ReservedStageName(Rule):
             if len(words) >= 3 and words[1].lower() == "as" and words[2].lower() in RESERVED:
                 name = words[2]
                 yield ctx.at(self, ins, f"stage name {name!r} is a reserved word; choose another name",
-                             aliases=self.aliases if name in RESERVED else ())
+                             aliases=self.aliases if name in RESERVED else ("ReservedStageName",))
 
 
 RULE = ReservedStageName

@@ -18,9 +18,10 @@ class RedundantTargetPlatform(Rule):
     severity = Severity.WARNING
     concern = "syntax"
     fixable = "safe"
-    aliases = ("DL3065",)
+    aliases = ("DL3065", "RedundantTargetPlatform")  # hadolint, BuildKit (docs/buildkit.md)
     docs = RuleDocs(
-        what="Finds `FROM --platform=$TARGETPLATFORM` (or `${TARGETPLATFORM}`, quoted or not).",
+        what=("Finds `FROM --platform=$TARGETPLATFORM` (or `${TARGETPLATFORM}`, quoted or not), as hadolint's "
+              "DL3065 and BuildKit's RedundantTargetPlatform check do (quoted values are BuildKit's only)."),
         why=(
             "A stage is built for the target platform unless --platform says otherwise, so the flag does "
             "nothing; it also suggests a cross-build setup (`$BUILDPLATFORM`) that is not there."
@@ -47,7 +48,7 @@ class RedundantTargetPlatform(Rule):
             fix = Fix("remove --platform=$TARGETPLATFORM", (Edit(flag.start, end, ""),), Applicability.SAFE)
             raw = text[flag.start:flag.end]
             yield ctx.at(self, ins, "`--platform=$TARGETPLATFORM` is the default for FROM; remove it", fix=fix,
-                         aliases=self.aliases if '"' not in raw and "'" not in raw else ())
+                         aliases=self.aliases if '"' not in raw and "'" not in raw else ("RedundantTargetPlatform",))
 
 
 RULE = RedundantTargetPlatform

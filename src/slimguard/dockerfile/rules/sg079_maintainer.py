@@ -24,11 +24,11 @@ class Maintainer(Rule):
     concern = "syntax"
     peers = ("DS022", "DS-0022", "AVD-DS-0022", "CKV_DOCKER_6")
     fixable = "safe"
-    aliases = ("DL4000",)
+    aliases = ("DL4000", "MaintainerDeprecated")  # hadolint, BuildKit (docs/buildkit.md)
     docs = RuleDocs(
         what=(
             "Finds MAINTAINER instructions, in any stage and before the first FROM (an ONBUILD MAINTAINER "
-            "is SG056's finding)."
+            "is SG056's finding); hadolint's DL4000 and BuildKit's MaintainerDeprecated check report the same."
         ),
         why=(
             "MAINTAINER has been deprecated since Docker 1.13: it only sets the image's Author field, "
