@@ -153,8 +153,9 @@ _GENERATED = re.compile(r"\b(do not edit|generated (by|via|from|with|using)|auto
                         r"generated|this file is generated)\b", re.IGNORECASE)
 _TEST_WORDS = frozenset({"test", "tests", "testing", "e2e", "fixture", "fixtures", "testdata", "benchmark",
                          "benchmarks", "playwright", "cypress", "integration", "spec", "ci-test", "testserver",
-                         "example", "examples", "sample", "samples", "demo", "demos", "doc", "docs", "recipe",
-                         "recipes", "recipe_code", ".data"})
+                         "demo", "demos", "doc", "docs", "recipe", "recipes", "recipe_code", ".data"})
+# in a file name (Dockerfile.example, sample.Dockerfile) only: a project's examples/ directory holds real images
+_EXAMPLE_NAMES = frozenset({"example", "examples", "sample", "samples"})
 _TOOLING_DIRS = frozenset({"tools", "tool", "hack", "scripts", "utils", "ci"})
 _BUILDER_WORDS = frozenset({"builder", "builders", "build-env", "buildenv", "toolchain", "cross"})
 _DEV_DIRS = frozenset({"dev", "devel", "development", "devenv"})
@@ -257,23 +258,26 @@ def file_purpose(path: str, tree: "Dockerfile", target: "Stage | None") -> FileP
     if _generated(tree):
         return FilePurpose("generated", "the file says it is generated: change its template, not this file", every)
     dirs, name = _tokens(path)
-    words = {t for d in dirs for t in re.split(r"[._-]+", d) if t} | set(dirs)
+    # only the directories next to the file count, by exact name: /tmp/pytest-0/test_x0/ is not a test image
+    dirs = dirs[-5:]
+    words = set(dirs) | {"test" for d in dirs if d.endswith(("-test", "-tests", "-e2e", "_test", "_tests"))}
     if ".devcontainer" in dirs or (name and name[0] == "devcontainer") or _DEV_DIRS & {t for d in dirs[-2:] for t in re.split(r"[._-]+", d)} \
             or (_DEV_DIRS | {"nightly"}) & (set(name) - {"dockerfile"}):
         return FilePurpose("devcontainer", "a dev container: developers' tools and user choices belong there", every)
-    if (_TEST_WORDS & words) or (_TEST_WORDS & set(name)) or (target is not None and _runs_tests(target)):
+    if (_TEST_WORDS & words) or ((_TEST_WORDS | _EXAMPLE_NAMES) & set(name)) \
+            or (target is not None and _runs_tests(target)):
         return FilePurpose("test", "a test, fixture, example or documentation image that is not shipped", every)
     if target is None:
         return FilePurpose("app", "")
     if target.name and set(re.split(r"[._-]+", target.name.lower())) & _DEV_STAGE_WORDS:
         return FilePurpose("dev", f"the target stage {target.name!r} is a development environment", every)
-    if ".github" in dirs or {"github", "action"} <= words:
+    if ".github" in dirs or {"github-action", "github-actions"} & words:
         return FilePurpose("ci", "a CI action or job image (GitHub runs Docker actions as root so they can write "
                                  "the workspace)", POLICY_CONCERNS)
     if _TOOLING_DIRS & set(dirs):
         return FilePurpose("tooling", "a developer or CI tool image kept with the project's scripts",
                            POLICY_CONCERNS)
-    if (_BUILDER_WORDS & words) or (_BUILDER_WORDS & set(name)) or ({"build", "buildx"} & (set(name) - {"dockerfile"})
+    if (_BUILDER_WORDS & {t for d in dirs for t in re.split(r"[._-]+", d)}) or (_BUILDER_WORDS & set(name)) or ({"build", "buildx"} & (set(name) - {"dockerfile"})
                                                                     and "dockerfile" in name) or _builds(target):
         return FilePurpose("builder", "a build-environment image: its toolchain is what it is for",
                            frozenset({"root-user", "build-tools", "fat-base", "no-multistage", "pkg-hygiene",

@@ -46,6 +46,9 @@ class JsonCmd(Rule):
             if ins.name in ("CMD", "ENTRYPOINT"):
                 if ins.is_json or not ins.rest.strip():
                     continue
+                rest = ins.rest.strip()
+                if not ctx.options.hadolint_compat and rest.startswith("[") and rest.endswith("]"):
+                    continue  # a broken JSON array: SG097 reports it as the start-up failure it is
                 what = ins.name
             elif ins.name == "HEALTHCHECK":
                 args = ins.buildkit_value()

@@ -8,9 +8,50 @@ from slimguard.core.findings import Finding, Severity
 from slimguard.core.rule import Rule, RuleDocs
 from slimguard.dockerfile.analysis.instrs import sites
 from slimguard.dockerfile.context import LintContext
-from slimguard.dockerfile.shell import analyze
 
 _NOT_POSIX = ("pwsh", "powershell", "cmd")
+
+
+def unbalanced(text: str) -> str | None:
+    """What is left open at the end of *text* as /bin/sh reads it (a quote, a backtick, ``$(``), or None."""
+    stack: list[str] = []
+    i = 0
+    while i < len(text):
+        c = text[i]
+        top = stack[-1] if stack else None
+        if top == "'":
+            if c == "'":
+                stack.pop()
+        elif c == "\\":
+            i += 1  # the next character is literal (also inside double quotes for $ ` " \\)
+        elif top == '"':
+            if c == '"':
+                stack.pop()
+            elif c == "`":
+                stack.append("`")
+            elif text.startswith("$(", i):
+                stack.append("$(")
+                i += 1
+        elif c == "`" and top == "`":
+            stack.pop()
+        elif c == ")" and top == "$(":
+            stack.pop()
+        elif c in "'\"`":
+            stack.append(c)
+        elif text.startswith("$(", i):
+            stack.append("$(")
+            i += 1
+        elif c == "#" and top is None and (i == 0 or text[i - 1] in " \t;&|"):
+            break  # a comment runs to the end
+        i += 1
+    if not stack:
+        return None
+    return {"'": "single quote", '"': "double quote", "`": "backtick", "$(": "$("}[stack[-1]]
+
+
+def _json_like(text: str) -> bool:
+    t = text.strip()
+    return t.startswith("[") and t.endswith("]") and '"' in t
 
 
 def _command_text(ins) -> str | None:
@@ -37,9 +78,11 @@ class UnparsableShellCommand(Rule):
     severity = Severity.ERROR
     concern = "syntax"
     docs = RuleDocs(
-        what=("Parses the command of every shell-form `CMD`, `ENTRYPOINT` and `HEALTHCHECK CMD` (also in ONBUILD "
-              "triggers) as `/bin/sh -c` will, and reports one that does not parse: an unterminated quote or "
-              "backtick, an unclosed `$(`. Stages whose SHELL is PowerShell or cmd are skipped."),
+        what=("Reads the command of every shell-form `CMD`, `ENTRYPOINT` and `HEALTHCHECK CMD` (also in ONBUILD "
+              "triggers) as `/bin/sh -c` will, and reports one left open at its end (an unterminated quote or "
+              "backtick, an unclosed `$(`), and one that looks like a JSON array but is not valid JSON "
+              "(`CMD [\"daphne\" \"app:asgi\"]`, a missing comma), which Docker then runs as a shell command. "
+              "Stages whose SHELL is PowerShell or cmd are skipped."),
         why=("The image builds, because Docker does not look inside a shell-form command, but every container "
              "from it fails at start with a shell syntax error such as `Syntax error: Unterminated quoted "
              "string`."),
@@ -60,10 +103,19 @@ class UnparsableShellCommand(Rule):
             if not posix:
                 continue
             text = _command_text(ins)
-            if text and analyze(text).has_errors:
+            if not text:
+                continue
+            if _json_like(text):
                 yield ctx.at(self, site.reported,
-                             f"the shell cannot parse this {ins.name} (`{text[:60]}`): an unterminated quote, "
-                             "backtick or `$(`; every container would fail at start with a syntax error")
+                             f"this {ins.name} looks like a JSON array but is not valid JSON (a missing comma or "
+                             "a single quote?), so Docker runs it through /bin/sh -c as one odd command and the "
+                             "container fails to start; write valid JSON: [\"executable\", \"arg\"]")
+                continue
+            left_open = unbalanced(text)
+            if left_open is not None:
+                yield ctx.at(self, site.reported,
+                             f"the shell cannot parse this {ins.name} (`{text[:60]}`): an unterminated "
+                             f"{left_open}; every container would fail at start with a syntax error")
 
 
 RULE = UnparsableShellCommand
