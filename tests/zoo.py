@@ -79,6 +79,13 @@ Images (stand-in -> what it mirrors; aliases in brackets):
   static stand-in + the shared libraries of Debian's libc6, libgcc-s1 and
   libstdc++6 (copied from debian:bookworm-slim; no gconv modules), enough for
   glibc-linked Rust/C binaries.
+- ``python:3.11-slim`` [python:3.11-slim-bookworm]: debian:bookworm-slim +
+  Debian's ``python3`` (3.11), ``python3-venv`` and ``python3-pip`` with
+  ``--no-install-recommends`` (no gcc, no -dev headers), linked as the official
+  image has them: /usr/local/bin/python3 and python, pip3 and pip;
+  ``LANG=C.UTF-8``, ``PATH=/usr/local/bin:...``, ``CMD ["python3"]``; Debian's
+  EXTERNALLY-MANAGED marker removed, so ``pip install`` works as in the
+  official image; runs as root.
 
 Caching: every image carries the label ``org.slimguard.zoo.recipe`` = sha256 of
 its recipe (Dockerfile text, context files, build script / mmdebstrap options,
@@ -567,6 +574,27 @@ FROM gcr.io/distroless/static-debian12:nonroot
 COPY --from=libs /out/ /
 """
 
+# python: docker-library/python's slim layout (FROM debian:*-slim, no build
+# toolchain, python3/python and pip3/pip in /usr/local/bin, LANG=C.UTF-8,
+# CMD ["python3"]) around Debian's Python 3.11 (bookworm's own version, so the
+# 3.11 tag is honest). Debian marks its Python EXTERNALLY-MANAGED (PEP 668);
+# the official image does not, so the marker goes and `pip install` works.
+PYTHON_SLIM_DOCKERFILE = (
+    f"FROM debian:{SUITE}-slim\n"
+    "ENV PATH=/usr/local/bin:$PATH\n"
+    "ENV LANG=C.UTF-8\n"
+    + _apt(
+        "python3 python3-venv python3-pip",
+        "ln -s /usr/bin/python3 /usr/local/bin/python3; \\\n"
+        "\tln -s python3 /usr/local/bin/python; \\\n"
+        "\tln -s /usr/bin/pip3 /usr/local/bin/pip3; \\\n"
+        "\tln -s pip3 /usr/local/bin/pip; \\\n"
+        "\trm -f /usr/lib/python3*/EXTERNALLY-MANAGED; \\\n"
+        "\tpython --version; pip --version",
+    )
+    + 'CMD ["python3"]\n'
+)
+
 # Debian's busybox-static is built without the adduser/addgroup applets, which
 # the real busybox image has. These ash scripts stand in for them, following
 # busybox's adduser.c/addgroup.c: system ids 100-999, normal ids from 1000, -S
@@ -959,6 +987,16 @@ def _recipes() -> list[Recipe]:
             parents=("gcr.io/distroless/static-debian12:nonroot", f"debian:{SUITE}-slim"),
             dockerfile=DISTROLESS_CC_DOCKERFILE,
             aliases=("gcr.io/distroless/cc:nonroot",),
+        )
+    )
+    r.append(
+        Recipe(
+            tag="python:3.11-slim",
+            kind="dockerfile",
+            mirrors="python:3.11-slim (FROM debian slim, no toolchain, python/pip in /usr/local/bin; runs as root)",
+            parents=(f"debian:{SUITE}-slim",),
+            dockerfile=PYTHON_SLIM_DOCKERFILE,
+            aliases=(f"python:3.11-slim-{SUITE}",),
         )
     )
     return r
