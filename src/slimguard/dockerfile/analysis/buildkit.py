@@ -405,9 +405,9 @@ def workdir_relative_reports(model) -> set[int]:  # noqa: ANN001 - a Model
     from slimguard.dockerfile.expand import ExpansionError, expand_word
 
     out: set[int] = set()
+    before = inherited_flags(model, lambda st: st.instruction.name == "WORKDIR" and not st.in_onbuild)
     for stage in model.stages:
-        done = any(st.instruction.name == "WORKDIR" and not st.in_onbuild
-                   for parent in stage.chain()[1:] for st in parent.steps)
+        done = before[id(stage)]
         for step in stage.steps:
             if step.in_onbuild or step.instruction.name != "WORKDIR" or done:
                 continue
@@ -425,11 +425,31 @@ def after_shell(model) -> set[int]:  # noqa: ANN001 - a Model
     """id() of the instructions that come after a SHELL instruction in their stage or its FROM chain
     (BuildKit's JSONArgsRecommended is quiet for those)."""
     out: set[int] = set()
+    before = inherited_flags(model, lambda st: st.instruction.name == "SHELL")
     for stage in model.stages:
-        seen = any(st.instruction.name == "SHELL" for parent in stage.chain()[1:] for st in parent.steps)
+        seen = before[id(stage)]
         for step in stage.steps:
             if seen:
                 out.add(id(step.instruction))
             if step.instruction.name == "SHELL":
                 seen = True
+    return out
+
+
+def inherited_flags(model, matches) -> dict[int, bool]:  # noqa: ANN001 - a Model, a Step predicate
+    """id(stage) -> whether a stage it is built FROM (its chain without itself) has a step that *matches*.
+
+    One pass in file order (a stage's parent comes before it), so a chain of n stages costs n, not n^2."""
+    ends: dict[int, bool] = {}  # the chain up to and including the stage
+    out: dict[int, bool] = {}
+    for stage in model.stages:
+        parent = stage.parent
+        if parent is None:
+            up = False
+        elif id(parent) in ends:
+            up = ends[id(parent)]
+        else:
+            up = any(matches(st) for p in parent.chain() for st in p.steps)
+        out[id(stage)] = up
+        ends[id(stage)] = up or any(matches(st) for st in stage.steps)
     return out

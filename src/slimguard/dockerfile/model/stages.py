@@ -96,6 +96,7 @@ class Stage:
     frozen: bool = field(default=False, repr=False, compare=False)
     _chain: "list[Stage] | None" = field(default=None, repr=False, compare=False)
     _all_steps: "list[Step] | None" = field(default=None, repr=False, compare=False)
+    _root: "BaseRef | None" = field(default=None, repr=False, compare=False)
 
     @property
     def label(self) -> str:
@@ -129,11 +130,27 @@ class Stage:
     @property
     def root_base(self) -> BaseRef:
         """The external base image at the bottom of the FROM chain."""
-        if self.frozen:
-            if self._chain is None:
-                self._chain = self._compute_chain()
-            return self._chain[-1].base
-        return self.chain()[-1].base
+        if not self.frozen:
+            return self.chain()[-1].base
+        if self._root is None:
+            # walk up to a stage that knows its root (or the bottom), then remember it on the way: O(1)
+            # per stage over a whole model, without building every stage's full chain list
+            path: list[Stage] = []
+            seen: set[int] = set()
+            s: Stage | None = self
+            root: BaseRef | None = None
+            while s is not None and id(s) not in seen:
+                if s.frozen and s._root is not None:
+                    root = s._root
+                    break
+                seen.add(id(s))
+                path.append(s)
+                root = s.base
+                s = s.parent
+            for st in path:
+                if st.frozen:
+                    st._root = root
+        return self._root if self._root is not None else self.base
 
     def all_steps(self) -> list[Step]:
         """Steps of the whole FROM chain, oldest first."""

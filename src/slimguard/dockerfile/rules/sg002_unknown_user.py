@@ -69,7 +69,7 @@ class UnknownUser(Rule):
             return
         needed = ctx.model.needed_stages(target)
         for stage in needed:
-            built_from = [s for s in needed if stage in s.chain()]
+            built_from: list | None = None  # the needed stages built on this one: only for stages with a USER
             for step in stage.steps:
                 ins = step.instruction
                 if ins.name != "USER" or step.in_onbuild:
@@ -83,6 +83,8 @@ class UnknownUser(Rule):
                 user, group = spec.user, spec.group
                 runtime = target.user.instruction is ins
                 run_line = None
+                if built_from is None:
+                    built_from = [s for s in needed if any(c is stage for c in s.chain())]
                 for s in built_from:
                     for later in s.steps:
                         if later.instruction.name == "RUN" and later.user.instruction is ins:

@@ -240,7 +240,8 @@ class AptLists(Rule):
         checked = list(aliased)
         target = ctx.target
         if target is not None:
-            checked += [s for s in target.chain() if s not in checked]
+            seen = {id(s) for s in checked}
+            checked += [s for s in target.chain() if id(s) not in seen]
         checked_ids = {s.index for s in checked}
         aliased_ids = {s.index for s in aliased}
         sites = list(run_sites(ctx))

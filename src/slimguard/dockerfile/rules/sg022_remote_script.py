@@ -111,22 +111,36 @@ class RemoteScript(Rule):
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         reported: set[tuple[int, int]] = set()
+        # what each stage leaves fetched-but-unchecked, so a stage built FROM it starts from there: one pass
+        # over the steps (a FROM chain of n stages is not walked n times)
+        after: dict[int, dict[str, _Fetched]] = {}
         for stage in ctx.model.stages:
-            own = {id(step) for step in stage.steps}
-            fetched: dict[str, _Fetched] = {}
-            for step in stage.all_steps():
-                report = id(step) in own
+            parent = stage.parent  # the stage it is built FROM (None for an external base)
+            if parent is not None and id(parent) not in after:
+                after[id(parent)] = self._state(ctx, parent)
+            fetched: dict[str, _Fetched] = dict(after[id(parent)]) if parent is not None else {}
+            for step in stage.steps:
                 if step.in_onbuild:
-                    if report and step.run is not None:
-                        for f in self._run(ctx, step, {}, reported):
-                            yield f
+                    if step.run is not None:
+                        yield from self._run(ctx, step, {}, reported)
                     continue
                 if step.instruction.name == "ADD":
                     self._add(step, fetched)
                 elif step.run is not None:
-                    findings = list(self._run(ctx, step, fetched, reported))
-                    if report:
-                        yield from findings
+                    yield from list(self._run(ctx, step, fetched, reported))
+            after[id(stage)] = fetched
+
+    def _state(self, ctx: LintContext, stage: "Stage") -> dict[str, _Fetched]:
+        """What *stage*'s whole chain leaves fetched (a parent not seen before it: does not happen in file order)."""
+        fetched: dict[str, _Fetched] = {}
+        for step in stage.all_steps():
+            if step.in_onbuild:
+                continue
+            if step.instruction.name == "ADD":
+                self._add(step, fetched)
+            elif step.run is not None:
+                list(self._run(ctx, step, fetched, set()))
+        return fetched
 
     @staticmethod
     def _add(step: "Step", fetched: dict[str, _Fetched]) -> None:

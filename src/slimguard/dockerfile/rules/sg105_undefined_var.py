@@ -63,10 +63,14 @@ class UndefinedVar(Rule):
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         escape = ctx.tree.escape
-        for stage in ctx.model.stages:
-            inherited: set[str] = set()
-            for parent in stage.chain()[1:]:
-                inherited |= set(parent.args) | set(parent.env)
+        declared: dict[int, frozenset[str]] = {}  # names a stage's chain declares, built once per stage
+        for stage in ctx.model.stages:  # file order: a stage's parent comes first
+            parent = stage.parent
+            up = declared.get(id(parent)) if parent is not None else frozenset()
+            if up is None:  # not seen yet (cannot happen in file order): walk its chain
+                up = frozenset().union(*(set(p.args) | set(p.env) for p in parent.chain()))
+            declared[id(stage)] = up | set(stage.args) | set(stage.env)
+            inherited: set[str] = set(up)
             base_known = stage.root_base.is_scratch
             for step in stage.steps:
                 if step.in_onbuild:

@@ -89,7 +89,15 @@ class ForkedLayers:
                             msg = pickle.dumps(exc)
                             pickle.loads(msg)
                         except Exception:  # noqa: BLE001 - an exception that does not pickle
-                            msg = pickle.dumps(AuditError(f"{type(exc).__name__}: {exc}"))
+                            # keep the kind of an audit error (CorruptError, LimitError) by name: its class
+                            # object may not pickle (a module imported twice), its meaning must survive
+                            from slimguard.image import errors as _errors
+
+                            kind = getattr(_errors, type(exc).__name__, None)
+                            if isinstance(kind, type) and issubclass(kind, AuditError):
+                                msg = pickle.dumps(kind(str(exc)))
+                            else:
+                                msg = pickle.dumps(AuditError(f"{type(exc).__name__}: {exc}"))
                         out.write(b"E" + len(msg).to_bytes(8, "little") + msg)
             except BaseException:  # noqa: BLE001
                 code = 1
