@@ -9,6 +9,9 @@ import click
 from slimguard import __version__
 from slimguard.cli.table import COMMANDS
 
+COMMANDS = {**COMMANDS, "fleet": ("slimguard.fleet.cli", "command",
+                                  "Lint, check and audit every repository and image of a fleet, on Dask.")}
+
 
 def _available(module: str) -> bool:
     """A subcommand is listed only when its module is installed."""
