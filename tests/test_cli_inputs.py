@@ -128,3 +128,23 @@ def test_unknown_codes_are_errors_everywhere(tmp_path, command):
     for flag in ("--select", "--ignore"):
         assert_clean_error(run(*args, flag, "DL3999"), flag, "DL3999")
         assert_clean_error(run(*args, flag, "SG999"), flag, "SG999")
+
+
+def test_unreadable_config_directory_is_a_one_line_error(tmp_path, monkeypatch):
+    """A working directory slimguard may not look into (a container user on a 0700 mount): ConfigError, no traceback."""
+    from pathlib import Path
+
+    from slimguard.core.config import ConfigError, load_config
+
+    real = Path.is_file
+
+    def is_file(self):
+        if self.parent == tmp_path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "is_file", is_file)
+    import pytest as _pytest
+
+    with _pytest.raises(ConfigError, match="permission denied"):
+        load_config(cwd=tmp_path)

@@ -253,6 +253,16 @@ def validate_flag_codes(codes: set[str], flag: str) -> None:
     _validate(codes, flag)
 
 
+def _is_file(p: Path) -> bool:
+    """Whether *p* is a file; a directory slimguard may not look into is a clear error, not a traceback."""
+    try:
+        return p.is_file()
+    except PermissionError:
+        raise ConfigError(f"{p}: cannot look for the configuration file here: permission denied") from None
+    except OSError:
+        return False
+
+
 def load_config(cwd: str | os.PathLike[str] | None = None, hadolint_file: str | None = None,
                 config_file: str | None = None) -> Config:
     """Defaults, then `.hadolint.yaml`, then `[tool.slimguard]`/`.slimguard.toml` (the first found)."""
@@ -263,12 +273,12 @@ def load_config(cwd: str | os.PathLike[str] | None = None, hadolint_file: str | 
     else:
         for name in (".hadolint.yaml", ".hadolint.yml"):
             p = base / name
-            if p.is_file():
+            if _is_file(p):
                 apply_hadolint(cfg, _load_yaml(p), str(p))
                 break
     candidates = [Path(config_file)] if config_file else [base / ".slimguard.toml", base / "pyproject.toml"]
     for p in candidates:
-        if not p.is_file():
+        if not _is_file(p):
             if config_file:
                 raise ConfigError(f"{p}: no such file")
             continue
