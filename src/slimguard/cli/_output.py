@@ -143,7 +143,8 @@ def parse_codes(values: tuple[str, ...]) -> set[str]:
 
 
 def load_settings(*, hadolint_config: str | None = None, config_file: str | None = None,
-                  select: tuple[str, ...] = (), ignore: tuple[str, ...] = (), **flags: Any) -> "Config":
+                  select: tuple[str, ...] = (), ignore: tuple[str, ...] = (), cwd: str | None = None,
+                  **flags: Any) -> "Config":
     """The run's frozen settings: config files, then the flags; exits 2 with one line on bad input.
 
     --select/--ignore codes are validated the same way in every command: each must name a rule (of any
@@ -152,7 +153,7 @@ def load_settings(*, hadolint_config: str | None = None, config_file: str | None
     from slimguard.core.config import ConfigError, load_config, validate_flag_codes
 
     try:
-        config = load_config(hadolint_file=hadolint_config, config_file=config_file)
+        config = load_config(cwd=cwd, hadolint_file=hadolint_config, config_file=config_file)
         sel, ign = parse_codes(select), parse_codes(ignore)
         validate_flag_codes(sel, "--select")
         validate_flag_codes(ign, "--ignore")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+from pathlib import Path
 
 import click
 
@@ -39,27 +41,43 @@ def command(paths, target, build_args, select, ignore, fmt, output, failure_thre
     findings: list = []
     sources: dict[str, str] = {}
     if not paths:
-        if sys.stdin is None or sys.stdin.isatty():
-            click.echo("slimguard: error: give a Dockerfile, a directory, or '-' for stdin", err=True)
-            sys.exit(2)
-        paths = ("-",)
-    files, errors = expand_paths(paths, discover, "no Dockerfile")
+        paths = (".",)  # the current directory, as ruff does ('-' reads stdin)
+    files, errors = expand_paths(paths, lambda p: discover(p, exclude=config.exclude), "no Dockerfile")
     resolver = Resolver(config.engine)
     read: list = []
+    bad_inputs: set[str] = set()
     for path in files:
         try:
             read.append(read_source(path))
         except InputError as exc:
             errors.append(str(exc))
+            bad_inputs.add(path)
     if len(read) > 1:
         from slimguard.dockerfile.lint import prepare
 
         prepare([source.text for source in read], config)  # cross-file batches (ShellCheck)
-    for source in read:
+    per_dir: dict[str, object] = {}
+
+    def settings_for(path: str):  # noqa: ANN202 - a Config
+        """The settings nearest to the file (ruff's discovery), unless --config/--hadolint-config name them."""
+        if config_file or hadolint_config or path == "-":
+            return config
+        from slimguard.core.config import find_config_dir
+
+        where = find_config_dir(os.path.dirname(os.path.abspath(path)))
+        if where is None or where == Path.cwd().resolve():
+            return config
+        key = str(where)
+        if key not in per_dir:
+            per_dir[key] = load_settings(select=select, ignore=ignore, cwd=key, failure_threshold=failure_threshold,
+                                         hadolint_compat=hadolint_compat, engine=engine)
+        return per_dir[key]
+
+    for path, source in zip([f for f in files if f not in bad_inputs], read):
         files_seen.append(source.display)
         sources[source.display] = source.text
-        result = api.lint(source.text, path=source.display, config=config, target=target, build_args=args,
-                          resolver=resolver)
+        result = api.lint(source.text, path=source.display, config=settings_for(path), target=target,
+                          build_args=args, resolver=resolver)
         findings.extend(result.findings)
         errors.extend(result.errors)
     findings, summary = apply_baseline(findings, sources, baseline_file, write_baseline)

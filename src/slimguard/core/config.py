@@ -44,6 +44,7 @@ class Config:
     # hadolint's label schema (label -> text, url, semver, hash, rfc3339, spdx or email) and strict labels
     label_schema: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     strict_labels: bool = False
+    exclude: tuple[str, ...] = ()  # glob patterns of paths a directory walk leaves out
 
     @property
     def hadolint_mode(self) -> bool:
@@ -57,6 +58,7 @@ class Config:
         object.__setattr__(self, "trusted_registries", tuple(self.trusted_registries))
         object.__setattr__(self, "sources", tuple(self.sources))
         object.__setattr__(self, "label_schema", MappingProxyType(dict(self.label_schema)))
+        object.__setattr__(self, "exclude", tuple(self.exclude))
 
     def with_flags(self, *, select: set[str] | None = None, ignore: set[str] | None = None,
                    failure_threshold: str | None = None, engine: str | None = None,
@@ -178,7 +180,7 @@ def apply_hadolint(cfg: "_Draft", data: Any, where: str) -> None:
 
 def apply_slimguard(cfg: "_Draft", data: dict[str, Any], where: str) -> None:
     known = {"select", "ignore", "severity", "failure-threshold", "trusted-registries", "disable-ignore-pragma",
-             "no-fail", "hadolint-compat", "uid", "gid", "engine", "label-schema", "strict-labels"}
+             "no-fail", "hadolint-compat", "uid", "gid", "engine", "label-schema", "strict-labels", "exclude"}
     for key in data:
         if key not in known:
             raise ConfigError(f"{where}: unknown setting {key!r} (known: {', '.join(sorted(known))})")
@@ -212,6 +214,10 @@ def apply_slimguard(cfg: "_Draft", data: dict[str, Any], where: str) -> None:
         if data["engine"] not in ("auto", "never"):
             raise ConfigError(f"{where}: engine must be 'auto' or 'never'")
         cfg.engine = data["engine"]
+    if "exclude" in data:
+        if not isinstance(data["exclude"], list) or not all(isinstance(x, str) for x in data["exclude"]):
+            raise ConfigError(f"{where}: exclude must be a list of glob patterns")
+        cfg.exclude = list(data["exclude"])
     cfg.sources.append(where)
 
 
@@ -233,6 +239,7 @@ class _Draft:
         self.sources: list[str] = []
         self.label_schema: dict[str, str] = {}
         self.strict_labels = False
+        self.exclude: list[str] = []
 
     def freeze(self) -> Config:
         return Config(**vars(self))
@@ -261,6 +268,32 @@ def _is_file(p: Path) -> bool:
         raise ConfigError(f"{p}: cannot look for the configuration file here: permission denied") from None
     except OSError:
         return False
+
+
+CONFIG_NAMES = (".slimguard.toml", "pyproject.toml", ".hadolint.yaml", ".hadolint.yml")
+
+
+def find_config_dir(start: str | os.PathLike[str]) -> Path | None:
+    """The nearest directory at or above *start* holding a slimguard setting (``.slimguard.toml``, a
+    ``pyproject.toml`` with ``[tool.slimguard]``, ``.hadolint.yaml``), as ruff finds its settings; the search
+    stops at the repository root (a directory with ``.git``). None when there is none."""
+    d = Path(start).resolve()
+    for _ in range(256):  # bounded: no symlink loop can keep it going
+        for name in CONFIG_NAMES:
+            p = d / name
+            try:
+                if not p.is_file():
+                    continue
+                if name == "pyproject.toml" and "[tool.slimguard" not in p.read_text(encoding="utf-8",
+                                                                                    errors="replace"):
+                    continue
+            except OSError:
+                continue
+            return d
+        if (d / ".git").exists() or d.parent == d:
+            return None
+        d = d.parent
+    return None
 
 
 def load_config(cwd: str | os.PathLike[str] | None = None, hadolint_file: str | None = None,
