@@ -1,4 +1,5 @@
-"""Base-image facts read from the local engine (stand-in zoo images), winning over the table."""
+"""Base-image facts: the knowledge base for the images it knows (the same on every machine, whatever the local
+engine holds), the local engine (stand-in zoo images retagged under names the table does not know) for the rest."""
 
 from __future__ import annotations
 
@@ -23,8 +24,23 @@ def monkeypatch_module():
     mp.undo()
 
 
-def test_node_image_users_and_build_tools(resolver):
+def _local(docker_client, image: str, name: str) -> str:
+    """Tag a zoo image under a name the knowledge base does not know (a team's own base image)."""
+    repo, tag = name.rsplit(":", 1)
+    docker_client.images.get(image).tag(repo, tag)
+    return name
+
+
+def test_known_image_comes_from_the_knowledge_base(resolver):
     facts = resolver.resolve(parse_image_ref("node:12.16"))
+    assert facts is not None and facts.source == "knowledge"
+    assert facts.users["node"] == (1000, 1000)
+    assert facts.default_user == ""
+    assert facts.carries_build_tools
+
+
+def test_unknown_local_image_uses_engine_facts(resolver, docker_client):
+    facts = resolver.resolve(parse_image_ref(_local(docker_client, "node:12.16", "registry.example/team/node-base:1")))
     assert facts is not None and facts.source == "engine"
     assert facts.users["node"] == (1000, 1000)
     assert facts.default_user == ""
@@ -32,17 +48,30 @@ def test_node_image_users_and_build_tools(resolver):
     assert facts.user_creation == "debian" and facts.has_shell
 
 
-def test_slim_image_has_no_compiler(resolver):
-    facts = resolver.resolve(parse_image_ref("node:12.16-slim"))
+def test_unknown_slim_image_has_no_compiler(resolver, docker_client):
+    facts = resolver.resolve(parse_image_ref(_local(docker_client, "node:12.16-slim", "registry.example/team/node-slim:1")))
     assert facts is not None and facts.source == "engine"
     assert "gcc" not in facts.packages and facts.users["node"] == (1000, 1000)
 
 
-def test_distroless_stand_in_runs_as_nonroot_without_shell(resolver):
-    facts = resolver.resolve(parse_image_ref("gcr.io/distroless/static-debian12:nonroot"))
+def test_unknown_distroless_like_image_runs_as_nonroot_without_shell(resolver, docker_client):
+    ref = _local(docker_client, "gcr.io/distroless/static-debian12:nonroot", "registry.example/team/static:1")
+    facts = resolver.resolve(parse_image_ref(ref))
     assert facts is not None and facts.source == "engine"
     assert facts.default_user.split(":")[0] == "65532"
     assert facts.has_shell is False and facts.users["nonroot"][0] == 65532
+
+
+def test_lint_is_the_same_with_and_without_the_engine(zoo, tmp_path, monkeypatch):
+    from slimguard.core.config import Config
+    from slimguard.dockerfile.lint import lint_text
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    text = "FROM openjdk:8-jre\nCOPY app.jar /app.jar\nEXPOSE 8080\nCMD [\"java\", \"-jar\", \"/app.jar\"]\n"
+    with_engine = lint_text(text, "Dockerfile", Config(engine="auto"))
+    without = lint_text(text, "Dockerfile", Config(engine="never"))
+    assert [(f.rule, f.line, f.message) for f in with_engine.findings] == \
+        [(f.rule, f.line, f.message) for f in without.findings]
 
 
 def test_missing_image_falls_back_to_knowledge_and_never_pulls(resolver, docker_client):
@@ -61,7 +90,7 @@ def test_missing_image_falls_back_to_knowledge_and_never_pulls(resolver, docker_
     assert not present()  # nothing was pulled
 
 
-def test_lint_uses_engine_facts(zoo, tmp_path, monkeypatch):
+def test_lint_fix_creates_the_user_on_a_known_base(zoo, tmp_path, monkeypatch):
     from slimguard.core.config import Config
     from slimguard.dockerfile.lint import lint_text
 

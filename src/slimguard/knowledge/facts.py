@@ -110,17 +110,12 @@ class Resolver:
         key = str(ref)
         if key in self._cache:
             return self._cache[key]
-        facts = None
-        if self.engine != "never":
+        # The knowledge base first: an image it knows gets the same facts on every machine, whatever the
+        # local engine holds (deterministic lint). The engine answers only for images it does not know (a
+        # local base such as FROM myimage); ImageFacts.source says which.
+        facts = facts_from_knowledge(ref)
+        if facts is None and self.engine != "never":
             facts = self._from_engine(ref)
-        if facts is None:
-            facts = facts_from_knowledge(ref)
-        elif facts.carries_build_tools is None or facts.user_creation is None:
-            known = facts_from_knowledge(ref)
-            if known is not None:
-                facts = ImageFacts(**{**facts.__dict__, "user_creation": facts.user_creation or known.user_creation,
-                                      "carries_build_tools": facts.carries_build_tools if facts.carries_build_tools is not None else known.carries_build_tools,
-                                      "is_jdk": facts.is_jdk if facts.is_jdk is not None else known.is_jdk})
         self._cache[key] = facts
         return facts
 
