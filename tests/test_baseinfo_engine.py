@@ -98,3 +98,15 @@ def test_lint_fix_creates_the_user_on_a_known_base(zoo, tmp_path, monkeypatch):
     res = lint_text("FROM openjdk:8-jre\nCOPY app.jar /app.jar\n", "Dockerfile", Config(engine="auto"))
     sg001 = [f for f in res.findings if f.rule == "SG001"]
     assert sg001 and sg001[0].fix is not None and "groupadd" in sg001[0].fix.edits[0].text
+
+
+def test_findings_say_when_facts_come_from_the_engine(zoo, docker_client, tmp_path, monkeypatch):
+    from slimguard.core.config import Config
+    from slimguard.dockerfile.lint import lint_text
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    ref = _local(docker_client, "node:12.16", "registry.example/team/node-base:1")
+    text = f"FROM {ref}\nCOPY . /app\nEXPOSE 3000\nCMD [\"node\", \"/app/index.js\"]\n"
+    res = lint_text(text, "Dockerfile", Config(engine="auto"))
+    assert any("come from the local engine" in n and ref in n for n in res.notes), res.notes
+    assert not lint_text(text, "Dockerfile", Config(engine="never")).notes

@@ -80,6 +80,8 @@ def command(paths, target, build_args, select, ignore, fmt, output, failure_thre
                           build_args=args, resolver=resolver)
         findings.extend(result.findings)
         errors.extend(result.errors)
+        for note in result.notes:  # values too large to expand, facts from the local engine
+            click.echo(f"slimguard: {note}", err=True)
     findings, summary = apply_baseline(findings, sources, baseline_file, write_baseline)
     report = Report(findings=tuple(findings), errors=tuple(errors), sources=sources, files=tuple(files_seen),
                     tool_version=__version__, hadolint_codes=config.hadolint_mode, summary=summary)

@@ -47,6 +47,7 @@ class LintContext:
     model: "Model"
     options: LintOptions
     resolver: "Resolver"
+    engine_facts: set[str] = field(default_factory=set)  # images whose facts came from the local engine
 
     @property
     def target(self) -> "Stage | None":
@@ -64,7 +65,10 @@ class LintContext:
         base = stage.root_base
         if base.image is None or base.is_scratch:
             return None
-        return self.resolver.resolve(base.image)
+        facts = self.resolver.resolve(base.image)
+        if facts is not None and facts.source == "engine":
+            self.engine_facts.add(base.text or str(base.image))  # said in the result: this file's answer depends on the engine
+        return facts
 
     def finding(
         self,

@@ -73,7 +73,10 @@ def lint_text(text: str, path: str, config: Config | None = None, options: LintO
         findings = _by_purpose(findings, ctx, config)
     if checks.error:
         findings = raise_to_error(findings, all_rules(), config.severity)
-    return FileResult(path, tuple(findings), tuple(errors), tuple(f"{path}:{n}" for n in model.notes))
+    notes = [f"{path}:{n}" for n in model.notes]
+    notes += [f"{path}: note: facts about {ref} come from the local engine (the knowledge base does not know it), "
+              "so this file's findings can differ on another machine" for ref in sorted(ctx.engine_facts)]
+    return FileResult(path, tuple(findings), tuple(errors), tuple(notes))
 
 
 def prepare(texts: Iterable[str], config: Config | None = None) -> None:
