@@ -273,6 +273,32 @@ def split_expose(raw: str) -> ExposePort:
     return ExposePort(raw, ip, host, port, proto, proto.lower() in ("", "tcp", "udp", "sctp") and bool(port))
 
 
+@dataclass(frozen=True)
+class ExposeSite:
+    """One port word of an EXPOSE: its instruction, the value after substitution, the parsed port, and the
+    word's span in the file when it is written literally (else None: no fix can edit it)."""
+
+    instruction: "Instruction"
+    value: str
+    port: ExposePort
+    span: "Span | None"
+
+
+def expose_sites(model) -> list[ExposeSite]:  # noqa: ANN001 - a Model
+    """Every port word of every (non-ONBUILD) EXPOSE, stage by stage."""
+    out: list[ExposeSite] = []
+    for stage in model.stages:
+        for step in stage.steps:
+            ins = step.instruction
+            if ins.name != "EXPOSE" or step.in_onbuild:
+                continue
+            words = {w.text: w for w in ins.words()}
+            for value, literal in expose_words(step):
+                word = words.get(value) if literal else None
+                out.append(ExposeSite(ins, value, split_expose(value), word.span if word is not None else None))
+    return out
+
+
 def expose_words(step) -> list[tuple[str, bool]]:  # noqa: ANN001 - a model Step
     """(word, literal) for each port word of an EXPOSE step after substitution; *literal*: the word is
     written in the file as it is (no variable), so a finding can point at it and a fix can edit it."""

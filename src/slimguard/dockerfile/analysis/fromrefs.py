@@ -39,3 +39,12 @@ def major_in_name(repository: str) -> str | None:
     last = repository.rsplit("/", 1)[-1].lower()
     m = _MAJOR_IN_NAME.match(last)
     return m.group(1) if m else None
+
+
+def rolling_major_note(ref_text: str, repository: str) -> str | None:
+    """The information-level message for ``latest`` (or no tag) of a name that pins a major version, or None."""
+    major = major_in_name(repository)
+    if major is None:
+        return None
+    return (f"FROM {ref_text} follows the latest of a name that pins major version {major} (a rolling stream of "
+            "that release); pin a minor release tag for reproducible builds")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from slimguard.core.findings import Finding, Severity
-from slimguard.dockerfile.analysis.fromrefs import from_refs, major_in_name
+from slimguard.dockerfile.analysis.fromrefs import from_refs, rolling_major_note
 from slimguard.core.rule import Rule, RuleDocs
 from slimguard.dockerfile.context import LintContext
 
@@ -35,12 +35,9 @@ class UntaggedImage(Rule):
             if ref.is_stage or ref.unresolved or ref.image is None or ref.image.is_scratch:
                 continue
             if ref.image.tag is None and ref.image.digest is None:
-                major = major_in_name(ref.image.repository)
-                if major is not None:
-                    yield ctx.at(self, ref.instruction,
-                                 f"FROM {ref.text} has no tag: the name pins major version {major}, so it follows "
-                                 "that release stream; pin a minor release tag for reproducible builds",
-                                 severity=Severity.INFO)
+                rolling = rolling_major_note(ref.text, ref.image.repository)
+                if rolling is not None:
+                    yield ctx.at(self, ref.instruction, rolling, severity=Severity.INFO)
                     continue
                 yield ctx.at(self, ref.instruction,
                              f"FROM {ref.text} has no tag and resolves to {ref.image.familiar_name}:latest; "

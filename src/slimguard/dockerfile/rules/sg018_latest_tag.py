@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from slimguard.core.findings import Finding, Severity
-from slimguard.dockerfile.analysis.fromrefs import from_refs, major_in_name
+from slimguard.dockerfile.analysis.fromrefs import from_refs, rolling_major_note
 from slimguard.core.rule import Rule, RuleDocs
 from slimguard.dockerfile.context import LintContext
 
@@ -33,12 +33,9 @@ class LatestTag(Rule):
             if ref.is_stage or ref.unresolved or ref.image is None:
                 continue
             if ref.image.tag == "latest" and ref.image.digest is None:
-                major = major_in_name(ref.image.repository)
-                if major is not None:
-                    yield ctx.at(self, ref.instruction,
-                                 f"FROM {ref.text} uses latest of a name that pins major version {major} (a rolling "
-                                 "stream of that release); pin a minor release tag for reproducible builds",
-                                 severity=Severity.INFO)
+                rolling = rolling_major_note(ref.text, ref.image.repository)
+                if rolling is not None:
+                    yield ctx.at(self, ref.instruction, rolling, severity=Severity.INFO)
                     continue
                 yield ctx.at(self, ref.instruction,
                              f"FROM {ref.text} uses latest; pin a release tag")

@@ -6,7 +6,7 @@ from typing import Iterator
 
 from slimguard.core.findings import Applicability, Edit, Finding, Fix, Severity
 from slimguard.core.rule import Rule, RuleDocs
-from slimguard.dockerfile.analysis.buildkit import expose_words, split_expose
+from slimguard.dockerfile.analysis.buildkit import expose_sites
 from slimguard.dockerfile.context import LintContext
 
 
@@ -32,24 +32,17 @@ class ExposeProtoCasing(Rule):
     )
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
-        for stage in ctx.model.stages:
-            for step in stage.steps:
-                ins = step.instruction
-                if ins.name != "EXPOSE" or step.in_onbuild:
-                    continue
-                words = {w.text: w for w in ins.words()}
-                for value, literal in expose_words(step):
-                    port = split_expose(value)
-                    if not port.valid_proto or not port.proto or port.proto == port.proto.lower():
-                        continue
-                    fix = None
-                    if literal and value in words:
-                        span = words[value].span
-                        fixed = value[: len(value) - len(port.proto)] + port.proto.lower()
-                        fix = Fix(f"write {fixed}", (Edit(span.start.offset, span.end.offset, fixed),),
-                                  Applicability.SAFE)
-                    yield ctx.at(self, ins, f"protocol '{port.proto}' in EXPOSE {value} should be lower case "
-                                            f"('{port.proto.lower()}')", fix=fix)
+        for site in expose_sites(ctx.model):
+            port, value = site.port, site.value
+            if not port.valid_proto or not port.proto or port.proto == port.proto.lower():
+                continue
+            fix = None
+            if site.span is not None:
+                fixed = value[: len(value) - len(port.proto)] + port.proto.lower()
+                fix = Fix(f"write {fixed}", (Edit(site.span.start.offset, site.span.end.offset, fixed),),
+                          Applicability.SAFE)
+            yield ctx.at(self, site.instruction, f"protocol '{port.proto}' in EXPOSE {value} should be lower case "
+                                                 f"('{port.proto.lower()}')", fix=fix)
 
 
 RULE = ExposeProtoCasing

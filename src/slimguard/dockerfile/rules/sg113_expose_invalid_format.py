@@ -6,7 +6,7 @@ from typing import Iterator
 
 from slimguard.core.findings import Applicability, Edit, Finding, Fix, Severity
 from slimguard.core.rule import Rule, RuleDocs
-from slimguard.dockerfile.analysis.buildkit import expose_words, split_expose
+from slimguard.dockerfile.analysis.buildkit import expose_sites
 from slimguard.dockerfile.context import LintContext
 
 
@@ -37,26 +37,19 @@ class ExposeInvalidFormat(Rule):
     )
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
-        for stage in ctx.model.stages:
-            for step in stage.steps:
-                ins = step.instruction
-                if ins.name != "EXPOSE" or step.in_onbuild:
-                    continue
-                words = {w.text: w for w in ins.words()}
-                for value, literal in expose_words(step):
-                    port = split_expose(value)
-                    if not port.valid_proto or not (port.ip or port.host):
-                        continue
-                    keep = port.container + (f"/{port.proto}" if port.proto else "")
-                    fix = None
-                    if literal and value in words:
-                        span = words[value].span
-                        fix = Fix(f"write EXPOSE {keep}", (Edit(span.start.offset, span.end.offset, keep),),
-                                  Applicability.SAFE)
-                    what = "an IP address and host port" if port.ip else "a host port"
-                    yield ctx.at(self, ins, f"EXPOSE {value} gives {what}, which EXPOSE ignores (the image "
-                                            f"records {keep}); write EXPOSE {keep} and publish with docker "
-                                            "run -p", fix=fix)
+        for site in expose_sites(ctx.model):
+            port, value = site.port, site.value
+            if not port.valid_proto or not (port.ip or port.host):
+                continue
+            keep = port.container + (f"/{port.proto}" if port.proto else "")
+            fix = None
+            if site.span is not None:
+                fix = Fix(f"write EXPOSE {keep}", (Edit(site.span.start.offset, site.span.end.offset, keep),),
+                          Applicability.SAFE)
+            what = "an IP address and host port" if port.ip else "a host port"
+            yield ctx.at(self, site.instruction, f"EXPOSE {value} gives {what}, which EXPOSE ignores (the image "
+                                                 f"records {keep}); write EXPOSE {keep} and publish with docker "
+                                                 "run -p", fix=fix)
 
 
 RULE = ExposeInvalidFormat
