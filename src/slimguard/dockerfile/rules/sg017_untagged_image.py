@@ -35,7 +35,7 @@ class UntaggedImage(Rule):
             if ref.is_stage or ref.unresolved or ref.image is None or ref.image.is_scratch:
                 continue
             if ref.image.tag is None and ref.image.digest is None:
-                rolling = rolling_major_note(ref.text, ref.image.repository)
+                rolling = None if ctx.options.hadolint_compat else rolling_major_note(ref.text, ref.image.repository)
                 if rolling is not None:
                     yield ctx.at(self, ref.instruction, rolling, severity=Severity.INFO)
                     continue

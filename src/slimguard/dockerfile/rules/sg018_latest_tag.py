@@ -33,7 +33,7 @@ class LatestTag(Rule):
             if ref.is_stage or ref.unresolved or ref.image is None:
                 continue
             if ref.image.tag == "latest" and ref.image.digest is None:
-                rolling = rolling_major_note(ref.text, ref.image.repository)
+                rolling = None if ctx.options.hadolint_compat else rolling_major_note(ref.text, ref.image.repository)
                 if rolling is not None:
                     yield ctx.at(self, ref.instruction, rolling, severity=Severity.INFO)
                     continue
