@@ -12,6 +12,8 @@ from slimguard.dockerfile.checks import (EXPERIMENTAL_CHECKS, buildkit_names, ex
                                          raise_to_error, read_check_config)
 from slimguard.dockerfile.context import LintContext, LintOptions
 from slimguard.dockerfile.analysis.purpose import POLICY_CONCERNS
+
+ONBUILD_REFUSED = "isn't allowed as an ONBUILD trigger"
 from slimguard.dockerfile.pragmas import parse_pragmas
 from slimguard.dockerfile.rules import all_rules
 from slimguard.knowledge.facts import Resolver
@@ -37,8 +39,11 @@ def lint_text(text: str, path: str, config: Config | None = None, options: LintO
     options = options or LintOptions.from_config(config)
     resolver = resolver or Resolver(config.engine)
     tree = parse(text)
-    if tree.errors:
-        return FileResult(path, errors=tuple(f"{path}:{e.line}:{e.column}: {e.message}" for e in tree.errors))
+    # a trigger Docker refuses (ONBUILD ONBUILD/FROM/MAINTAINER) is rule SG056's error finding, as hadolint's
+    # DL3043; every other parse error stops the file
+    fatal = [e for e in tree.errors if not e.message.endswith(ONBUILD_REFUSED)]
+    if fatal:
+        return FileResult(path, errors=tuple(f"{path}:{e.line}:{e.column}: {e.message}" for e in fatal))
 
     def base_user(image: object) -> str | None:
         facts = resolver.resolve(image)
