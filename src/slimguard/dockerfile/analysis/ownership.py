@@ -199,10 +199,13 @@ def _resolved(own: Ownership, raw: str | None, step: "Step") -> str | None:
 
 
 def build_ownership(stage: "Stage", until: "Instruction | None" = None,
-                    accounts: Accounts | None = None) -> Ownership:
+                    accounts: Accounts | None = None,
+                    marks: dict[int, tuple[int, bool]] | None = None) -> Ownership:
     """What the Dockerfile does to directory ownership in *stage*'s FROM chain before *until*.
 
-    The home directories of the base image's non-root *accounts* count as theirs.
+    The home directories of the base image's non-root *accounts* count as theirs. *marks*, when given, is
+    filled with id(instruction) -> (events so far, unresolved so far) at each step, for
+    :class:`OwnershipTimeline`.
     """
     own = Ownership()
     base_acc = accounts
@@ -212,6 +215,8 @@ def build_ownership(stage: "Stage", until: "Instruction | None" = None,
                 own.add(Event(acc.home, "owner", Owner("user", acc.name), recursive=True, how="home directory"))
     for step in stage.all_steps():
         ins = step.instruction
+        if marks is not None:
+            marks.setdefault(id(ins), (len(own.events), own.unresolved))
         if until is not None and ins is until:
             break
         if step.in_onbuild:
@@ -272,6 +277,25 @@ def build_ownership(stage: "Stage", until: "Instruction | None" = None,
                         own.add(Event(home, "owner", Owner("user", uname), recursive=True, instruction=ins,
                                       how="home directory"), create=True)
     return own
+
+
+class OwnershipTimeline:
+    """:func:`build_ownership` before any instruction of a stage, from one pass over the chain: rules that
+    ask it for every RUN or VOLUME of a long file stay linear in the build (the state before an instruction
+    is a prefix of the whole)."""
+
+    def __init__(self, stage: "Stage", accounts: Accounts | None = None) -> None:
+        self.stage, self.accounts = stage, accounts
+        self.marks: dict[int, tuple[int, bool]] = {}
+        self.full = build_ownership(stage, None, accounts, marks=self.marks)
+
+    def before(self, until: "Instruction") -> Ownership:
+        mark = self.marks.get(id(until))
+        if mark is None:  # not a step of this chain
+            return build_ownership(self.stage, until, self.accounts)
+        count, unresolved = mark
+        events = self.full.events[:count]
+        return Ownership(events=events, known={e.path for e in events}, unresolved=unresolved)
 
 
 def writable(own: Ownership, path: str, who: Identity) -> tuple[bool | None, Event | None]:

@@ -11,9 +11,11 @@ from slimguard.dockerfile.edits import insert_after, insert_before, keyword
 from slimguard.core.rule import Rule, RuleDocs
 from slimguard.dockerfile.context import LintContext
 from slimguard.dockerfile.analysis.accounts import SYSTEM_MANAGERS, chain_accounts
-from slimguard.dockerfile.analysis.ownership import Identity, Ownership, build_ownership, is_open, is_system, norm, writable
+from slimguard.dockerfile.analysis.ownership import (Identity, Ownership, OwnershipTimeline, is_open, is_system, norm,
+                                                     writable)
 
 if TYPE_CHECKING:
+    from slimguard.dockerfile.syntax import Instruction
     from slimguard.dockerfile.model import Stage, Step
     from slimguard.dockerfile.shell import Operation
 
@@ -34,6 +36,12 @@ class _Checker:
     def __init__(self, ctx: LintContext, stage: "Stage") -> None:
         self.stage = stage
         self.accounts = chain_accounts(ctx.resolver, stage)
+        self._timeline: OwnershipTimeline | None = None  # built on the first question, then shared
+
+    def ownership_before(self, ins: "Instruction") -> Ownership:
+        if self._timeline is None:
+            self._timeline = OwnershipTimeline(self.stage, self.accounts)
+        return self._timeline.before(ins)
 
     def problems(self, step: "Step", user: UserRef) -> list[tuple["Operation", str]]:
         from slimguard.dockerfile.shell import ChmodOp, ChownOp, FileWrite, PackageOp, UserOp
@@ -49,7 +57,7 @@ class _Checker:
         def ownership() -> Ownership:
             nonlocal own
             if own is None:
-                own = build_ownership(self.stage, step.instruction, self.accounts)
+                own = self.ownership_before(step.instruction)
             return own
 
         def blocked(directory: str) -> bool:

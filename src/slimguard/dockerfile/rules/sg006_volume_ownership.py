@@ -10,7 +10,7 @@ from slimguard.dockerfile.edits import insert_before, keyword
 from slimguard.core.rule import Rule, RuleDocs
 from slimguard.dockerfile.context import LintContext
 from slimguard.dockerfile.analysis.accounts import chain_accounts, resolve_ids
-from slimguard.dockerfile.analysis.ownership import Event, Identity, build_ownership, identity, norm, writable
+from slimguard.dockerfile.analysis.ownership import Event, Identity, OwnershipTimeline, identity, norm, writable
 from slimguard.dockerfile.shell import Build, PackageOp
 
 if TYPE_CHECKING:
@@ -101,11 +101,12 @@ class VolumeOwnership(Rule):
         accounts = chain_accounts(ctx.resolver, target)
         flagged: list[tuple["Instruction", str, str, "Instruction | None"]] = []  # (ins, path, message, user ins)
         steps = [s for s in target.all_steps() if not s.in_onbuild]
-        full = build_ownership(target, None, accounts)
+        timeline = OwnershipTimeline(target, accounts)
+        full = timeline.full
         for step in steps:
             ins = step.instruction
             if ins.name == "VOLUME":
-                own = build_ownership(target, ins, accounts)
+                own = timeline.before(ins)
                 for v in step.expanded:
                     p = norm(v, step.workdir)
                     if p is None or p == "/":
@@ -132,7 +133,7 @@ class VolumeOwnership(Rule):
                 wd = norm(step.workdir, "/")
                 if what is None or wd is None or wd == "/":
                     continue
-                own = build_ownership(target, ins, accounts)
+                own = timeline.before(ins)
                 ok, ev = writable(own, wd, who)
                 if ok is False and ev is not None:
                     flagged.append((ins, wd, f"RUN writes into WORKDIR {wd} as {user.text} ({what}), but {wd} "
