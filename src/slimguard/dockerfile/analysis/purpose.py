@@ -261,9 +261,12 @@ def file_purpose(path: str, tree: "Dockerfile", target: "Stage | None") -> FileP
     # only the directories next to the file count, by exact name: /tmp/pytest-0/test_x0/ is not a test image
     dirs = dirs[-5:]
     words = set(dirs) | {"test" for d in dirs if d.endswith(("-test", "-tests", "-e2e", "_test", "_tests"))}
-    if ".devcontainer" in dirs or (name and name[0] == "devcontainer") or _DEV_DIRS & {t for d in dirs[-2:] for t in re.split(r"[._-]+", d)} \
-            or (_DEV_DIRS | {"nightly"}) & (set(name) - {"dockerfile"}):
+    split_dirs = {t for d in dirs for t in re.split(r"[._-]+", d) if t}
+    if ".devcontainer" in dirs or (name and name[0] == "devcontainer"):
         return FilePurpose("devcontainer", "a dev container: developers' tools and user choices belong there", every)
+    near = {t for d in dirs[-2:] for t in re.split(r"[._-]+", d)}
+    if _DEV_DIRS & near or (_DEV_DIRS | {"nightly"}) & (set(name) - {"dockerfile"}):
+        return FilePurpose("dev", "a development or nightly image, as its path says", every)
     if (_TEST_WORDS & words) or ((_TEST_WORDS | _EXAMPLE_NAMES) & set(name)) \
             or (target is not None and _runs_tests(target)):
         return FilePurpose("test", "a test, fixture, example or documentation image that is not shipped", every)
@@ -277,8 +280,8 @@ def file_purpose(path: str, tree: "Dockerfile", target: "Stage | None") -> FileP
     if _TOOLING_DIRS & set(dirs):
         return FilePurpose("tooling", "a developer or CI tool image kept with the project's scripts",
                            POLICY_CONCERNS)
-    if (_BUILDER_WORDS & {t for d in dirs for t in re.split(r"[._-]+", d)}) or (_BUILDER_WORDS & set(name)) or ({"build", "buildx"} & (set(name) - {"dockerfile"})
-                                                                    and "dockerfile" in name) or _builds(target):
+    named_build = bool({"build", "buildx"} & (set(name) - {"dockerfile"})) and "dockerfile" in name
+    if _BUILDER_WORDS & split_dirs or _BUILDER_WORDS & set(name) or named_build or _builds(target):
         return FilePurpose("builder", "a build-environment image: its toolchain is what it is for",
                            frozenset({"root-user", "build-tools", "fat-base", "no-multistage", "pkg-hygiene",
                                       "privilege-escalation", "syntax"}))
