@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from slimguard.core.findings import Edit, Finding
+from slimguard.core.findings import Applicability, Edit, Finding, Fix
 from slimguard.core.rule import Rule
 from slimguard.dockerfile.context import LintContext
 from slimguard.dockerfile.edits import newline_of
@@ -190,3 +190,27 @@ def hadolint_sees(site: RunSite, cmd: SimpleCommand) -> bool:
 def package_ops(site: RunSite, manager: str) -> list[PackageOp]:
     """The operations of one package manager (apt, apk, pip, ...) in the RUN, in order."""
     return [op for op in site.script.of_type(PackageOp) if op.manager == manager]
+
+
+def missing_yes_findings(ctx: LintContext, rule: Rule, without_yes: Callable[[PackageOp], bool],
+                         hadolint_without_yes: Callable[[SimpleCommand], bool], verbs: set[str] | frozenset[str],
+                         message: str) -> Iterator[Finding]:
+    """One finding per RUN with an install that would stop at the confirmation prompt (apt-get, yum), with a
+    safe fix that adds ``-y`` after each install verb (none when one of them cannot be edited). In
+    hadolint-compat mode a RUN hadolint reports is reported too; the alias goes only where hadolint sees it."""
+    compat = ctx.options.hadolint_compat
+    for site in run_sites(ctx):
+        real = [op for op in site.script.of_type(PackageOp) if without_yes(op)]
+        hado = [c for c in site.script.commands if hadolint_sees(site, c) and hadolint_without_yes(c)]
+        if not real and not (compat and hado):
+            continue
+        edits = []
+        for op in real:
+            word = subcommand_word(op.command, verbs)
+            edit = insert_after_word(ctx, site, word, " -y") if word is not None else None
+            if edit is None:
+                edits = []
+                break
+            edits.append(edit)
+        fix = Fix("add -y", tuple(edits), Applicability.SAFE) if edits else None
+        yield ctx.at(rule, site.instruction, message, fix=fix, aliases=rule.aliases if hado else ())

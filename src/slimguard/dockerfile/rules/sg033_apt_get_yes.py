@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from slimguard.core.findings import Applicability, Finding, Fix, Severity
+from slimguard.core.findings import Finding, Severity
 from slimguard.core.rule import Rule, RuleDocs
 from slimguard.dockerfile.analysis.pinning import apt_get_install_without_yes, hadolint_apt_get_install_without_yes
-from slimguard.dockerfile.analysis.pkgsites import hadolint_sees, insert_after_word, run_sites, subcommand_word
+from slimguard.dockerfile.analysis.pkgsites import missing_yes_findings
 from slimguard.dockerfile.context import LintContext
-from slimguard.dockerfile.shell import PackageOp
 
 
 class AptGetYes(Rule):
@@ -33,25 +32,8 @@ class AptGetYes(Rule):
     )
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
-        compat = ctx.options.hadolint_compat
-        for site in run_sites(ctx):
-            real = [op for op in site.script.of_type(PackageOp) if apt_get_install_without_yes(op)]
-            hado = [c for c in site.script.commands
-                    if hadolint_sees(site, c) and hadolint_apt_get_install_without_yes(c)]
-            if not real and not (compat and hado):
-                continue
-            edits = []
-            for op in real:
-                word = subcommand_word(op.command, {"install"})
-                edit = insert_after_word(ctx, site, word, " -y") if word is not None else None
-                if edit is None:
-                    edits = []
-                    break
-                edits.append(edit)
-            fix = Fix("add -y", tuple(edits), Applicability.SAFE) if edits else None
-            yield ctx.at(self, site.instruction,
-                         "`apt-get install` without -y stops at the confirmation prompt; add -y",
-                         fix=fix, aliases=self.aliases if hado else ())
+        yield from missing_yes_findings(ctx, self, apt_get_install_without_yes, hadolint_apt_get_install_without_yes, {"install"},
+                                        "`apt-get install` without -y stops at the confirmation prompt; add -y")
 
 
 RULE = AptGetYes
